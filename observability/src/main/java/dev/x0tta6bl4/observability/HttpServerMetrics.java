@@ -1,0 +1,51 @@
+package dev.x0tta6bl4.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/**
+ * Request counter and duration timer of one {@link HttpServer}. Tags are bounded: {@code server}
+ * (the server name), {@code route} (a registered path or {@code unmatched}) and {@code status}
+ * (status class such as {@code 2xx}). Thread-safe (Micrometer meters are).
+ */
+final class HttpServerMetrics {
+  static final String REQUESTS = "meshd.http.requests";
+  static final String DURATION = "meshd.http.request.duration";
+
+  private final MeterRegistry registry;
+  private final String server;
+
+  HttpServerMetrics(MeterRegistry registry, String server) {
+    this.registry = registry;
+    this.server = server;
+  }
+
+  /** Starts timing a request on the registry's clock. */
+  Timer.Sample start() {
+    return Timer.start(registry);
+  }
+
+  /** Counts a finished request and records its duration. */
+  void record(String route, int status, Timer.Sample sample) {
+    String statusClass = (status / 100) + "xx";
+    Counter.builder(REQUESTS)
+        .description("HTTP requests answered")
+        .tags("server", server, "route", route, "status", statusClass)
+        .register(registry)
+        .increment();
+    sample.stop(
+        Timer.builder(DURATION)
+            .description("Time from a request being read to its response being written")
+            .tags("server", server, "route", route, "status", statusClass)
+            .serviceLevelObjectives(
+                Duration.ofMillis(1),
+                Duration.ofMillis(5),
+                Duration.ofMillis(25),
+                Duration.ofMillis(100),
+                Duration.ofMillis(500),
+                Duration.ofMillis(2500))
+            .register(registry));
+  }
+}
