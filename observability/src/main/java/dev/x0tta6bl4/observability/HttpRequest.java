@@ -1,7 +1,7 @@
 package dev.x0tta6bl4.observability;
 
 import io.netty.handler.codec.http.HttpMethod;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param query query parameters in order of appearance
  * @param headers headers with lower-case names, values in order of appearance
  * @param body the request body, empty when there is none
- * @param remoteAddress the peer that sent the request
+ * @param remoteAddress the peer that sent the request (an {@code InetSocketAddress} over TCP)
  */
 public record HttpRequest(
     HttpMethod method,
@@ -28,7 +28,7 @@ public record HttpRequest(
     Map<String, List<String>> query,
     Map<String, List<String>> headers,
     byte[] body,
-    InetSocketAddress remoteAddress) {
+    SocketAddress remoteAddress) {
 
   /** Copies and validates the fields. */
   public HttpRequest {

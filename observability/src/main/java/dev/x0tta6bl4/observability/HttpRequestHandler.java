@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,7 +102,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     msg.content().getBytes(msg.content().readerIndex(), body);
     HttpRequest request =
         new HttpRequest(method, uri.path(), uri.parameters(), headers, body,
-            (InetSocketAddress) ctx.channel().remoteAddress());
+            ctx.channel().remoteAddress());
     HttpHandler handler = resolution.handler();
     return new Pending(resolution.route(), head, keepAlive, () -> handler.handle(request), sample);
   }

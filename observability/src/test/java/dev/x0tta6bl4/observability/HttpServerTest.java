@@ -108,7 +108,7 @@ class HttpServerTest {
   }
 
   @Test
-  void request_oversizedHeader_returns431AndCloses() throws Exception {
+  void request_oversizedHeader_returns431AndClosesConnection() throws Exception {
     server = builder().maxHeaderBytes(1024).build().start();
 
     var response = TestHttp.get(server.boundAddress(), "/hello", "X-Big", "a".repeat(2000));
@@ -116,6 +116,7 @@ class HttpServerTest {
     assertThat(response.statusCode()).isEqualTo(431);
     assertThat(JSON.readTree(response.body()).get("code").asText())
         .isEqualTo("header_too_large");
+    assertThat(response.headers().firstValue("connection")).hasValue("close");
   }
 
   @Test
