@@ -3,7 +3,6 @@ package dev.x0tta6bl4.node.config;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -15,10 +14,12 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -34,7 +35,10 @@ final class ConfigJackson {
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          // "key:" with no value is null, as YAML says, not an empty string.
+          .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+          // Only true/false are booleans, so "level: off" is the level, not false (YAML 1.2).
+          .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
           .build();
 
   static final YAMLMapper MAPPER =
@@ -51,7 +55,16 @@ final class ConfigJackson {
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
           .build();
 
+  /** Types read from and printed as one string; records among them are values, not sections. */
+  private static final Set<Class<?>> VALUE_TYPES =
+      Set.of(Duration.class, DataSize.class, HostPort.class, Path.class, String.class,
+          LogLevel.class, LogFormat.class);
+
   private ConfigJackson() {}
+
+  static boolean isValueType(Class<?> type) {
+    return VALUE_TYPES.contains(type);
+  }
 
   private static SimpleModule module() {
     SimpleModule m = new SimpleModule("meshd-config");

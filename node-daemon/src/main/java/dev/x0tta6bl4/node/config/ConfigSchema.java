@@ -62,9 +62,9 @@ final class ConfigSchema {
     for (RecordComponent c : record.getRecordComponents()) {
       String path = prefix + KEBAB.translate(c.getName());
       Class<?> type = c.getType();
-      Key key = new Key(path, c.getGenericType(), type.isRecord() ? type : null);
-      keys.put(path, key);
-      if (type.isRecord()) {
+      boolean section = type.isRecord() && !ConfigJackson.isValueType(type);
+      keys.put(path, new Key(path, c.getGenericType(), section ? type : null));
+      if (section) {
         walk(path + ".", type);
       }
     }
