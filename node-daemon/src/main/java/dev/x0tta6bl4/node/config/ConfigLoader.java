@@ -65,9 +65,13 @@ public final class ConfigLoader {
    * @throws ConfigException if the file cannot be read or any value is invalid
    */
   public NodeConfig load(Path file) {
-    String name = file.toString();
+    return loadText(YamlSource.readText(file), file.toString());
+  }
+
+  /** Loads YAML {@code text} as if read from a file called {@code name}. */
+  NodeConfig loadText(String text, String name) {
     SourceLocations locations = new SourceLocations(name);
-    ObjectNode fileTree = YamlSource.parse(YamlSource.readText(file), name, locations);
+    ObjectNode fileTree = YamlSource.parse(text, name, locations);
     return build(fileTree, locations);
   }
 
