@@ -46,7 +46,7 @@ public final class ConfigLoader {
     this.env = env;
   }
 
-  /** A loader applying the {@code MESHD_*} entries of {@code env} (e.g. {@code System.getenv()}). */
+  /** A loader applying the {@code MESHD_*} entries of {@code env}, e.g. {@code System.getenv()}. */
   public static ConfigLoader forEnvironment(Map<String, String> env) {
     Map<String, String> meshd = new TreeMap<>();
     env.forEach(
@@ -131,19 +131,18 @@ public final class ConfigLoader {
 
   /** Overlays {@code overlay} onto {@code target}; sections merge key by key, values replace. */
   private static void merge(ObjectNode target, ObjectNode overlay, String path) {
-    overlay
-        .fields()
-        .forEachRemaining(
-            field -> {
-              String sub = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
-              JsonNode existing = target.get(field.getKey());
-              boolean section = SCHEMA.section(sub).isPresent();
-              if (section && existing instanceof ObjectNode e && field.getValue() instanceof ObjectNode o) {
-                merge(e, o, sub);
-              } else {
-                target.set(field.getKey(), field.getValue().deepCopy());
-              }
-            });
+    for (Map.Entry<String, JsonNode> field : overlay.properties()) {
+      String name = field.getKey();
+      String sub = path.isEmpty() ? name : path + "." + name;
+      boolean section = SCHEMA.section(sub).isPresent();
+      if (section
+          && target.get(name) instanceof ObjectNode existing
+          && field.getValue() instanceof ObjectNode value) {
+        merge(existing, value, sub);
+      } else {
+        target.set(name, field.getValue().deepCopy());
+      }
+    }
   }
 
   private ObjectNode environmentTree(SourceLocations locations) {
@@ -164,8 +163,10 @@ public final class ConfigLoader {
       ObjectNode parent = root;
       String[] segments = key.path().split("\\.");
       for (int i = 0; i < segments.length - 1; i++) {
-        parent = parent.has(segments[i]) ? (ObjectNode) parent.get(segments[i])
-            : parent.putObject(segments[i]);
+        parent =
+            parent.has(segments[i])
+                ? (ObjectNode) parent.get(segments[i])
+                : parent.putObject(segments[i]);
       }
       parent.set(segments[segments.length - 1], value);
       locations.override(key.path(), source);
@@ -196,7 +197,7 @@ public final class ConfigLoader {
       }
     }
     if (e instanceof UnrecognizedPropertyException) {
-      String parent = segments.size() <= 1 ? "" : String.join(".", segments.subList(0, segments.size() - 1));
+      String parent = String.join(".", segments.subList(0, Math.max(0, segments.size() - 1)));
       return ConfigException.invalid(path, "unknown key", SCHEMA.allowedKeys(parent))
           .locatedAt(locations.keySource(path), path);
     }

@@ -64,7 +64,8 @@ public record NodeConfig(Node node, Metrics metrics, Logging logging) {
    */
   public record Node(String id, Path stateDir, Duration shutdownTimeout) {
     /** What a node id looks like: lower-case letters, digits, '.', '_', '-'; 1..63 chars. */
-    public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?");
+    public static final Pattern ID_PATTERN =
+        Pattern.compile("[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?");
 
     /** {@link #ID_PATTERN} in words, for error messages. */
     public static final String ID_ALLOWED =

@@ -5,8 +5,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds and prepares the directory where a node keeps its state (node id, keys, Raft log):
@@ -22,6 +24,9 @@ public final class StateDirectory {
 
   /** Used when neither the configuration nor systemd names a directory. */
   public static final Path DEFAULT = Path.of("meshd-data");
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rwx------");
 
   private StateDirectory() {}
 
@@ -60,8 +65,7 @@ public final class StateDirectory {
     if (!Files.exists(abs)) {
       try {
         if (abs.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-          Files.createDirectories(
-              abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          Files.createDirectories(abs, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         } else {
           Files.createDirectories(abs);
         }

@@ -77,7 +77,8 @@ class ConfigLoaderTest {
     NodeConfig config = NO_ENV.load(file);
 
     assertThat(config.node())
-        .isEqualTo(new NodeConfig.Node("edge-1", Path.of("/var/lib/meshd"), Duration.ofSeconds(30)));
+        .isEqualTo(
+            new NodeConfig.Node("edge-1", Path.of("/var/lib/meshd"), Duration.ofSeconds(30)));
     assertThat(config.metrics())
         .isEqualTo(new NodeConfig.Metrics(new HostPort("::1", 0), DataSize.ofKibibytes(16)));
     assertThat(config.logging().format()).isEqualTo(LogFormat.TEXT);
@@ -375,14 +376,16 @@ class ConfigLoaderTest {
 
     assertThatThrownBy(loader::loadWithoutFile)
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("environment MESHD_METRICS_BINDD: unknown MESHD_ variable; allowed:")
+        .hasMessageStartingWith(
+            "environment MESHD_METRICS_BINDD: unknown MESHD_ variable; allowed:")
         .hasMessageContaining("MESHD_METRICS_BIND,")
         .hasMessageEndingWith("(and the launcher's MESHD_CONFIG, MESHD_HOME, MESHD_OPTS)");
   }
 
   @Test
   void loadWithoutFile_badEnvironmentValue_namesVariableAndKey() {
-    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_METRICS_BIND", "localhost:99999"));
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(Map.of("MESHD_METRICS_BIND", "localhost:99999"));
 
     assertThatThrownBy(loader::loadWithoutFile)
         .isInstanceOf(ConfigException.class)
@@ -429,7 +432,9 @@ class ConfigLoaderTest {
             new NodeConfig.Node("null", Path.of("/var/lib/x y"), Duration.ofMillis(1500)),
             new NodeConfig.Metrics(new HostPort("::1", 0), DataSize.ofBytes(2000)),
             new NodeConfig.Logging(
-                LogFormat.TEXT, LogLevel.OFF, Map.of("io.netty", LogLevel.ERROR, "a", LogLevel.TRACE)));
+                LogFormat.TEXT,
+                LogLevel.OFF,
+                Map.of("io.netty", LogLevel.ERROR, "a", LogLevel.TRACE)));
 
     String yaml = ConfigLoader.toYaml(config);
 

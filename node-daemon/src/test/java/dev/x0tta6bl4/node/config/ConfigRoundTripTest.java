@@ -3,6 +3,7 @@ package dev.x0tta6bl4.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -39,7 +40,7 @@ class ConfigRoundTripTest {
             .injectNull(0.3);
     Arbitrary<NodeConfig.Node> node =
         Combinators.combine(
-                id, stateDir, Arbitraries.longs().between(1_000, 300_000).map(java.time.Duration::ofMillis))
+                id, stateDir, Arbitraries.longs().between(1_000, 300_000).map(Duration::ofMillis))
             .as(NodeConfig.Node::new);
     Arbitrary<NodeConfig.Metrics> metrics =
         Combinators.combine(

@@ -68,7 +68,8 @@ class NodeConfigTest {
   @Test
   void logging_loggerNameWithSpace_isRejected() {
     assertThatThrownBy(
-            () -> new NodeConfig.Logging(LogFormat.JSON, LogLevel.INFO, Map.of("a b", LogLevel.OFF)))
+            () ->
+                new NodeConfig.Logging(LogFormat.JSON, LogLevel.INFO, Map.of("a b", LogLevel.OFF)))
         .hasMessageStartingWith("logging.levels: logger name 'a b' is not valid");
   }
 
