@@ -1,0 +1,480 @@
+package dev.x0tta6bl4.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private static final ConfigLoader NO_ENV = ConfigLoader.forEnvironment(Map.of());
+
+  private Path write(String yaml) throws IOException {
+    Path file = dir.resolve("meshd.yaml");
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private String errorOf(ConfigLoader loader, Path file) {
+    try {
+      loader.load(file);
+    } catch (ConfigException e) {
+      assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\r");
+      return e.getMessage();
+    }
+    throw new AssertionError("expected a ConfigException for " + file);
+  }
+
+  @Test
+  void loadWithoutFile_noEnvironment_givesDefaults() {
+    NodeConfig config = NO_ENV.loadWithoutFile();
+
+    assertThat(config).isEqualTo(NodeConfig.defaults());
+    assertThat(config.node().id()).isNull();
+    assertThat(config.node().stateDir()).isNull();
+    assertThat(config.node().shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.metrics().bind()).isEqualTo(new HostPort("127.0.0.1", 9464));
+    assertThat(config.metrics().maxHeaderSize()).isEqualTo(DataSize.ofKibibytes(8));
+    assertThat(config.logging().format()).isEqualTo(LogFormat.JSON);
+    assertThat(config.logging().level()).isEqualTo(LogLevel.INFO);
+    assertThat(config.logging().levels()).isEmpty();
+  }
+
+  @Test
+  void load_emptyFile_givesDefaults() throws IOException {
+    assertThat(NO_ENV.load(write(""))).isEqualTo(NodeConfig.defaults());
+    assertThat(NO_ENV.load(write("# only a comment\n"))).isEqualTo(NodeConfig.defaults());
+  }
+
+  @Test
+  void load_fullFile_readsEveryKey() throws IOException {
+    Path file =
+        write(
+            """
+            node:
+              id: edge-1
+              state-dir: /var/lib/meshd
+              shutdown-timeout: 30s
+            metrics:
+              bind: "[::1]:0"
+              max-header-size: 16KiB
+            logging:
+              format: TEXT
+              level: Debug
+              levels:
+                io.netty: warn
+                dev.x0tta6bl4.node: trace
+            """);
+
+    NodeConfig config = NO_ENV.load(file);
+
+    assertThat(config.node())
+        .isEqualTo(
+            new NodeConfig.Node("edge-1", Path.of("/var/lib/meshd"), Duration.ofSeconds(30)));
+    assertThat(config.metrics())
+        .isEqualTo(new NodeConfig.Metrics(new HostPort("::1", 0), DataSize.ofKibibytes(16)));
+    assertThat(config.logging().format()).isEqualTo(LogFormat.TEXT);
+    assertThat(config.logging().level()).isEqualTo(LogLevel.DEBUG);
+    assertThat(config.logging().levels())
+        .containsExactly(
+            Map.entry("dev.x0tta6bl4.node", LogLevel.TRACE), Map.entry("io.netty", LogLevel.WARN));
+  }
+
+  @Test
+  void load_partialSection_keepsDefaultsOfOtherKeys() throws IOException {
+    NodeConfig config = NO_ENV.load(write("metrics:\n  bind: 0.0.0.0:9000\n"));
+
+    assertThat(config.metrics().bind()).isEqualTo(new HostPort("0.0.0.0", 9000));
+    assertThat(config.metrics().maxHeaderSize()).isEqualTo(DataSize.ofKibibytes(8));
+    assertThat(config.node()).isEqualTo(NodeConfig.Node.defaults());
+  }
+
+  @Test
+  void load_unknownKey_namesLocationKeyAndAllowedKeys() throws IOException {
+    Path file = write("metrics:\n  bind: 127.0.0.1:1\n  bnid: x\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ":3:3: metrics.bnid: unknown key; allowed: bind, max-header-size");
+  }
+
+  @Test
+  void load_unknownTopLevelKey_listsSections() throws IOException {
+    Path file = write("node:\n  id: a\nmetric:\n  bind: x\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ":3:1: metric: unknown key; allowed: node, metrics, logging");
+  }
+
+  @Test
+  void load_portOutOfRange_pointsAtValue() throws IOException {
+    Path file = write("metrics:\n  bind: 127.0.0.1:70000\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ":2:9: metrics.bind: port 70000 is out of range; allowed: 0..65535");
+  }
+
+  @Test
+  void load_wrongTypeForSection_saysWhatWasExpected() throws IOException {
+    Path file = write("metrics: 5\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file
+                + ":1:10: metrics: wrong type: got a number; allowed: a mapping with keys bind,"
+                + " max-header-size");
+  }
+
+  @Test
+  void load_wrongTypeForLeaf_saysWhatWasExpected() throws IOException {
+    Path file = write("node:\n  shutdown-timeout: 10\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file
+                + ":2:21: node.shutdown-timeout: wrong type: expected a duration but got a number;"
+                + " allowed: "
+                + Durations.ALLOWED);
+  }
+
+  @Test
+  void load_numberForStringKey_isWrongType() throws IOException {
+    Path file = write("node:\n  id: 123\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .startsWith(file + ":2:7: node.id: wrong type: expected a string but got a number");
+  }
+
+  @Test
+  void load_badEnum_listsAllowedValues() throws IOException {
+    Path file = write("logging:\n  level: verbose\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file
+                + ":2:10: logging.level: unknown log level 'verbose'; allowed: trace | debug |"
+                + " info | warn | error | off (any case)");
+  }
+
+  @Test
+  void load_badLevelInMap_namesTheMapEntry() throws IOException {
+    Path file = write("logging:\n  levels:\n    io.netty: loud\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .startsWith(file + ":3:15: logging.levels.io.netty: unknown log level 'loud'; allowed:");
+  }
+
+  @Test
+  void load_badDuration_explainsUnit() throws IOException {
+    Path file = write("node:\n  shutdown-timeout: 10 seconds\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file
+                + ":2:21: node.shutdown-timeout: '10 seconds' has unknown unit ' seconds';"
+                + " allowed: "
+                + Durations.ALLOWED);
+  }
+
+  @Test
+  void load_durationOutOfRange_givesRange() throws IOException {
+    Path file = write("node:\n  shutdown-timeout: 10m\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ":2:21: node.shutdown-timeout: 10m is out of range; allowed: 1s..5m");
+  }
+
+  @Test
+  void load_sizeOutOfRange_givesRange() throws IOException {
+    Path file = write("metrics:\n  max-header-size: 512B\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:20: metrics.max-header-size: 512B is out of range; allowed: 1KiB..1MiB");
+  }
+
+  @Test
+  void load_badNodeId_givesPattern() throws IOException {
+    Path file = write("node:\n  id: Edge_1\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:7: node.id: 'Edge_1' is not a valid node id; allowed: "
+                + NodeConfig.Node.ID_ALLOWED);
+  }
+
+  @Test
+  void load_nullForRequiredKey_isError() throws IOException {
+    Path file = write("metrics:\n  bind: null\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ":2:9: metrics.bind: is null; allowed: " + HostPort.ALLOWED);
+  }
+
+  @Test
+  void load_nullSection_isError() throws IOException {
+    Path file = write("logging:\n");
+
+    assertThat(errorOf(NO_ENV, file)).startsWith(file + ":1:9: logging: is null; allowed:");
+  }
+
+  @Test
+  void load_booleanLikeWords_areStrings() throws IOException {
+    NodeConfig config = NO_ENV.load(write("logging:\n  level: off\n  levels:\n    a: OFF\n"));
+
+    assertThat(config.logging().level()).isEqualTo(LogLevel.OFF);
+    assertThat(config.logging().levels()).containsExactly(Map.entry("a", LogLevel.OFF));
+  }
+
+  @Test
+  void load_booleanForString_isWrongType() throws IOException {
+    Path file = write("node:\n  id: true\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .startsWith(file + ":2:7: node.id: wrong type: expected a string but got a boolean");
+  }
+
+  @Test
+  void load_listForLeaf_isWrongType() throws IOException {
+    Path file = write("metrics:\n  bind: [a, b]\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .startsWith(file + ":2:9: metrics.bind: wrong type: expected host:port but got a list");
+  }
+
+  @Test
+  void load_nullForOptionalKey_isUnset() throws IOException {
+    NodeConfig config = NO_ENV.load(write("node:\n  id: null\n  state-dir: ~\n"));
+
+    assertThat(config.node()).isEqualTo(NodeConfig.Node.defaults());
+  }
+
+  @Test
+  void load_duplicateKey_isError() throws IOException {
+    Path file = write("metrics:\n  bind: 127.0.0.1:1\n  bind: 127.0.0.1:2\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ":3:3: metrics.bind: duplicate key; allowed: each key once per mapping");
+  }
+
+  @Test
+  void load_yamlSyntaxError_givesLineAndColumn() throws IOException {
+    Path file = write("metrics:\n  bind: 127.0.0.1:1\n   max-header-size: 8KiB\n");
+
+    assertThat(errorOf(NO_ENV, file)).startsWith(file + ":3:19: invalid YAML: ");
+  }
+
+  @Test
+  void load_unclosedQuote_isSyntaxError() throws IOException {
+    Path file = write("node:\n  id: \"abc\n");
+
+    assertThat(errorOf(NO_ENV, file)).startsWith(file + ":").contains(": invalid YAML: ");
+  }
+
+  @Test
+  void load_listAtTopLevel_isError() throws IOException {
+    Path file = write("- a\n- b\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
+                + " logging");
+  }
+
+  @Test
+  void load_twoDocuments_isError() throws IOException {
+    Path file = write("node:\n  id: a\n---\nnode:\n  id: b\n");
+
+    assertThat(errorOf(NO_ENV, file)).startsWith(file + ":4:1: a second YAML document");
+  }
+
+  @Test
+  void load_missingFile_namesFile() {
+    Path file = dir.resolve("absent.yaml");
+
+    assertThat(errorOf(NO_ENV, file)).isEqualTo(file + ": file not found");
+  }
+
+  @Test
+  void load_directory_namesFile() {
+    assertThat(errorOf(NO_ENV, dir)).isEqualTo(dir + ": is a directory, not a configuration file");
+  }
+
+  @Test
+  void load_notUtf8_namesFileAndOffset() throws IOException {
+    Path file = dir.resolve("latin1.yaml");
+    Files.write(file, "node:\n  id: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ": file is not valid UTF-8 (bad byte at offset 15)");
+  }
+
+  @Test
+  void load_tooLarge_isError() throws IOException {
+    Path file = dir.resolve("big.yaml");
+    Files.write(file, new byte[YamlSource.MAX_FILE_BYTES + 1]);
+
+    assertThat(errorOf(NO_ENV, file)).startsWith(file + ": file is larger than 1 MiB");
+  }
+
+  @Test
+  void load_byteOrderMark_isIgnored() throws IOException {
+    Path file = write("\uFEFFnode:\n  id: bom\n");
+
+    assertThat(NO_ENV.load(file).node().id()).isEqualTo("bom");
+  }
+
+  @Test
+  void load_environment_overridesFile() throws IOException {
+    Path file = write("metrics:\n  bind: 127.0.0.1:1\nlogging:\n  level: warn\n");
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(
+            Map.of(
+                "MESHD_METRICS_BIND", "[::]:9100",
+                "MESHD_NODE_STATE_DIR", "/srv/meshd",
+                "MESHD_LOGGING_LEVELS", "io.netty=warn, dev.x0tta6bl4=debug",
+                "PATH", "/usr/bin",
+                "MESHD_OPTS", "-Xmx64m",
+                "MESHD_HOME", "/opt/meshd",
+                "MESHD_CONFIG", "/etc/meshd/meshd.yaml"));
+
+    NodeConfig config = loader.load(file);
+
+    assertThat(config.metrics().bind()).isEqualTo(new HostPort("::", 9100));
+    assertThat(config.node().stateDir()).isEqualTo(Path.of("/srv/meshd"));
+    assertThat(config.logging().level()).isEqualTo(LogLevel.WARN);
+    assertThat(config.logging().levels())
+        .containsExactly(
+            Map.entry("dev.x0tta6bl4", LogLevel.DEBUG), Map.entry("io.netty", LogLevel.WARN));
+  }
+
+  @Test
+  void load_environmentMap_replacesFileMap() throws IOException {
+    Path file = write("logging:\n  levels:\n    a.b: error\n");
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_LOGGING_LEVELS", "c=off"));
+
+    assertThat(loader.load(file).logging().levels()).containsExactly(Map.entry("c", LogLevel.OFF));
+  }
+
+  @Test
+  void loadWithoutFile_emptyOptionalEnvironmentValue_unsetsKey() {
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_NODE_ID", ""));
+
+    assertThat(loader.loadWithoutFile().node().id()).isNull();
+  }
+
+  @Test
+  void loadWithoutFile_unknownMeshdVariable_namesIt() {
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_METRICS_BINDD", "x"));
+
+    assertThatThrownBy(loader::loadWithoutFile)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "environment MESHD_METRICS_BINDD: unknown MESHD_ variable; allowed:")
+        .hasMessageContaining("MESHD_METRICS_BIND,")
+        .hasMessageEndingWith("(and the launcher's MESHD_CONFIG, MESHD_HOME, MESHD_OPTS)");
+  }
+
+  @Test
+  void loadWithoutFile_badEnvironmentValue_namesVariableAndKey() {
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(Map.of("MESHD_METRICS_BIND", "localhost:99999"));
+
+    assertThatThrownBy(loader::loadWithoutFile)
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "environment MESHD_METRICS_BIND: metrics.bind: port 99999 is out of range;"
+                + " allowed: 0..65535");
+  }
+
+  @Test
+  void load_badEnvironmentValue_isReportedAgainstEnvironmentNotFile() throws IOException {
+    Path file = write("logging:\n  level: info\n");
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_LOGGING_LEVEL", "loud"));
+
+    assertThat(errorOf(loader, file))
+        .startsWith("environment MESHD_LOGGING_LEVEL: logging.level: unknown log level 'loud'");
+  }
+
+  @Test
+  void loadWithoutFile_badEnvironmentMapSyntax_isError() {
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_LOGGING_LEVELS", "io.netty"));
+
+    assertThatThrownBy(loader::loadWithoutFile)
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "environment MESHD_LOGGING_LEVELS: logging.levels: entry 'io.netty' is not"
+                + " name=value; allowed: "
+                + EnvironmentValues.MAP_ALLOWED);
+  }
+
+  @Test
+  void loadWithoutFile_badEnvironmentMapLevel_namesEntry() {
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(Map.of("MESHD_LOGGING_LEVELS", "io.netty=noisy"));
+
+    assertThatThrownBy(loader::loadWithoutFile)
+        .hasMessageStartingWith(
+            "environment MESHD_LOGGING_LEVELS: logging.levels.io.netty: unknown log level");
+  }
+
+  @Test
+  void toYaml_roundTripsThroughLoad() throws IOException {
+    NodeConfig config =
+        new NodeConfig(
+            new NodeConfig.Node("null", Path.of("/var/lib/x y"), Duration.ofMillis(1500)),
+            new NodeConfig.Metrics(new HostPort("::1", 0), DataSize.ofBytes(2000)),
+            new NodeConfig.Logging(
+                LogFormat.TEXT,
+                LogLevel.OFF,
+                Map.of("io.netty", LogLevel.ERROR, "a", LogLevel.TRACE)));
+
+    String yaml = ConfigLoader.toYaml(config);
+
+    assertThat(NO_ENV.load(write(yaml))).isEqualTo(config);
+    assertThat(NO_ENV.load(write(ConfigLoader.toYaml(NodeConfig.defaults()))))
+        .isEqualTo(NodeConfig.defaults());
+  }
+
+  @Test
+  void toYaml_defaults_printsHumanValues() {
+    assertThat(ConfigLoader.toYaml(NodeConfig.defaults()))
+        .isEqualTo(
+            """
+            node:
+              id: null
+              state-dir: null
+              shutdown-timeout: 10s
+            metrics:
+              bind: 127.0.0.1:9464
+              max-header-size: 8KiB
+            logging:
+              format: json
+              level: info
+              levels: {}
+            """);
+  }
+
+  @Test
+  void keyPathsAndEnvNames_coverSchema() {
+    assertThat(ConfigLoader.keyPaths())
+        .containsExactly(
+            "node.id",
+            "node.state-dir",
+            "node.shutdown-timeout",
+            "metrics.bind",
+            "metrics.max-header-size",
+            "logging.format",
+            "logging.level",
+            "logging.levels");
+    assertThat(ConfigLoader.envName("node.state-dir")).isEqualTo("MESHD_NODE_STATE_DIR");
+    assertThatThrownBy(() -> ConfigLoader.envName("node")).isInstanceOf(ConfigException.class);
+  }
+}
