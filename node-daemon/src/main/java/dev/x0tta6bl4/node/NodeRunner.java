@@ -24,22 +24,27 @@ public final class NodeRunner {
 
   private NodeRunner() {}
 
-  /** Runs until SIGTERM/SIGINT; returns the process exit code. */
+  /**
+   * Runs until SIGTERM/SIGINT; returns the process exit code.
+   *
+   * @throws dev.x0tta6bl4.node.config.ConfigException if the state directory or node id
+   *     cannot be resolved (the CLI maps it to exit code 78)
+   */
   public static int run(NodeConfig config, Map<String, String> env) {
     ShutdownSignal shutdown = ShutdownSignal.install();
     long startNanos = System.nanoTime();
-    Container container = NodeComposition.bindings(config, env).build();
+    LocalNode local = LocalNode.resolve(config, env);
+    Container container = NodeComposition.bindings(config, local).build();
     try {
       container.start();
     } catch (WiringException e) {
       log.error("meshd failed to start: {}", e.getMessage(), e);
       return ExitCodes.FAILURE;
     }
-    NodeDirectories directories = container.get(NodeDirectories.class);
     log.info(
         "meshd started",
-        kv("node_id", directories.nodeId()),
-        kv("state_dir", directories.stateDir().toString()),
+        kv("node_id", local.nodeId()),
+        kv("state_dir", local.stateDir().toString()),
         kv("startup_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)));
 
     String reason = shutdown.await();

@@ -48,7 +48,7 @@ class MeshdCliTest {
     int exit = meshd("config", "check", file.toString());
 
     assertThat(exit).isZero();
-    assertThat(out.toString()).contains("bind: \"127.0.0.1:9999\"").contains("shutdown-timeout");
+    assertThat(out.toString()).contains("bind: 127.0.0.1:9999").contains("shutdown-timeout");
     assertThat(err.toString()).isEmpty();
   }
 

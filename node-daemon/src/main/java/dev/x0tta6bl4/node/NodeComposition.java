@@ -1,0 +1,65 @@
+package dev.x0tta6bl4.node;
+
+import dev.x0tta6bl4.node.cli.BuildInfo;
+import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.wiring.Component;
+import dev.x0tta6bl4.node.wiring.Container;
+import dev.x0tta6bl4.observability.ComponentHealth;
+import dev.x0tta6bl4.observability.HealthReport;
+import dev.x0tta6bl4.observability.MeshdMetrics;
+import dev.x0tta6bl4.observability.Readiness;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The composition root: every binding of a node, in start order. Read top to bottom, this
+ * is the whole node. Tests take {@link #bindings} and {@code override} what they need
+ * (clock, ports, storage) before building the container.
+ */
+public final class NodeComposition {
+  private NodeComposition() {}
+
+  /** All bindings of a node with the given configuration and identity. */
+  public static Container.Builder bindings(NodeConfig config, LocalNode local) {
+    return Container.builder()
+        .bindInstance(NodeConfig.class, config)
+        .bindInstance(LocalNode.class, local)
+        .bind(Clock.class, c -> Clock.systemUTC())
+        .bind(PrometheusMeterRegistry.class, c -> MeshdMetrics.create(BuildInfo.version()))
+        .bind(
+            EventLoops.class,
+            c ->
+                new EventLoops(
+                    Runtime.getRuntime().availableProcessors(),
+                    c.get(PrometheusMeterRegistry.class)))
+        .bind(
+            MetricsEndpoint.class,
+            c ->
+                new MetricsEndpoint(
+                    config.metrics(),
+                    c.get(EventLoops.class),
+                    c.get(PrometheusMeterRegistry.class),
+                    readiness(c)));
+  }
+
+  /**
+   * Ready once the container has started every component; the report lists each started
+   * component so an operator sees how far start-up got.
+   */
+  static Readiness readiness(Container container) {
+    return () -> {
+      Map<String, ComponentHealth> components = new LinkedHashMap<>();
+      for (Component component : container.startedComponents()) {
+        components.put(component.componentName(), ComponentHealth.up());
+      }
+      components.put(
+          "node",
+          container.isRunning()
+              ? ComponentHealth.up()
+              : ComponentHealth.down("starting or stopping"));
+      return new HealthReport(components);
+    };
+  }
+}
