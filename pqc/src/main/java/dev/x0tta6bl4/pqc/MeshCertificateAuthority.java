@@ -202,6 +202,11 @@ public final class MeshCertificateAuthority {
     return svidLifetime;
   }
 
+  /** The CA private key, for tests in this package that craft certificates by hand. */
+  PrivateKey caKey() {
+    return caKey;
+  }
+
   @Override
   public String toString() {
     return "MeshCertificateAuthority[trustDomain=" + trustDomain + ", algorithm=" + algorithm
