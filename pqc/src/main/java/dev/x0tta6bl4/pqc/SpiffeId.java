@@ -54,7 +54,7 @@ public record SpiffeId(String trustDomain, String path) {
     if (!uri.startsWith(PREFIX)) {
       int colon = uri.indexOf(':');
       String scheme = colon < 0 ? "" : uri.substring(0, colon);
-      if (scheme.equalsIgnoreCase("spiffe")) {
+      if (scheme.equalsIgnoreCase("spiffe") && !scheme.equals("spiffe")) {
         throw new PqcException(
             "SPIFFE ID '" + uri + "' has scheme '" + scheme + "'; expected lower-case 'spiffe://'");
       }
