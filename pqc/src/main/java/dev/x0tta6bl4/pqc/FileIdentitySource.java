@@ -67,6 +67,7 @@ public final class FileIdentitySource implements IdentitySource {
    */
   public static FileIdentitySource open(Path keyFile, Path chainFile, Path bundleFile) {
     FileIdentitySource source = new FileIdentitySource(keyFile, chainFile, bundleFile);
+    IdentityFiles.warnIfKeyReadableByOthers(keyFile);
     synchronized (source.reloadLock) {
       FileSet files = source.readFiles();
       source.current = source.parse(files);

@@ -191,9 +191,11 @@ public final class IdentityFiles {
     try {
       return new JcaPEMKeyConverter().setProvider(BcProviderAccess.provider()).getPrivateKey(info);
     } catch (IOException | RuntimeException e) {
+      // No cause attached: a decoder's message may quote key bytes.
       throw new PqcException(
           "identity file " + source + " holds a private key of algorithm "
-              + info.getPrivateKeyAlgorithm().getAlgorithm() + " that cannot be decoded", e);
+              + info.getPrivateKeyAlgorithm().getAlgorithm() + " that cannot be decoded ("
+              + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -306,7 +308,7 @@ public final class IdentityFiles {
     }
   }
 
-  private static void warnIfKeyReadableByOthers(Path file) {
+  static void warnIfKeyReadableByOthers(Path file) {
     try {
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
       if (mode.contains(PosixFilePermission.OTHERS_READ) || mode.contains(PosixFilePermission.GROUP_READ)

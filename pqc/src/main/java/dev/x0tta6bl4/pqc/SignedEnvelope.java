@@ -292,8 +292,10 @@ public final class SignedEnvelope {
       SvidValidator validator, List<X509Certificate> chain, SignatureAlgorithm expected)
       throws EnvelopeException {
     SpiffeId chainId;
+    X509Certificate leaf;
     try {
       chainId = validator.verifySvid(chain);
+      leaf = SvidValidator.toBouncyCastle(chain.get(0));
     } catch (CertificateException e) {
       throw new EnvelopeException(
           Reason.UNTRUSTED_ORIGIN,
@@ -304,7 +306,7 @@ public final class SignedEnvelope {
           Reason.ORIGIN_MISMATCH,
           "envelope origin " + origin + " differs from the SVID's SPIFFE ID " + chainId);
     }
-    PublicKey key = chain.get(0).getPublicKey();
+    PublicKey key = leaf.getPublicKey();
     if (SignatureAlgorithm.of(key).filter(expected::equals).isEmpty()) {
       throw new EnvelopeException(
           Reason.KEY_ALGORITHM_MISMATCH,

@@ -277,15 +277,22 @@ public final class SvidValidator implements PeerVerifier {
 
   private static List<X509Certificate> toBouncyCastle(List<X509Certificate> chain)
       throws CertificateException {
-    CertificateFactory factory = CertificateFactory.getInstance("X.509", BcProviderAccess.provider());
     List<X509Certificate> converted = new ArrayList<>(chain.size());
     for (X509Certificate certificate : chain) {
-      Objects.requireNonNull(certificate, "certificate in chain");
-      converted.add(
-          (X509Certificate)
-              factory.generateCertificate(new ByteArrayInputStream(certificate.getEncoded())));
+      converted.add(toBouncyCastle(certificate));
     }
     return converted;
+  }
+
+  /**
+   * Re-parses a certificate with Bouncy Castle, whose objects decode ML-DSA and Ed25519 public
+   * keys as BC keys whatever parsed the certificate first (the JDK 17 does not know ML-DSA).
+   */
+  static X509Certificate toBouncyCastle(X509Certificate certificate) throws CertificateException {
+    Objects.requireNonNull(certificate, "certificate in chain");
+    CertificateFactory factory = CertificateFactory.getInstance("X.509", BcProviderAccess.provider());
+    return (X509Certificate)
+        factory.generateCertificate(new ByteArrayInputStream(certificate.getEncoded()));
   }
 
   private static List<String> uriSansOrRefuse(X509Certificate certificate)

@@ -114,6 +114,22 @@ class SignedEnvelopeTest {
   }
 
   @Test
+  void verify_chainsParsedByTheJdk_verify() throws Exception {
+    java.security.cert.CertificateFactory jdk = java.security.cert.CertificateFactory.getInstance("X.509");
+    List<X509Certificate> edChain = List.of(jdkParse(jdk, n1EdChain.get(0)));
+    List<X509Certificate> pqChain = List.of(jdkParse(jdk, n1PqChain.get(0)));
+
+    assertThat(edChain.get(0).getClass().getName()).startsWith("sun.");
+    hybrid(3).verifyHybrid(validator, edChain, pqChain);
+  }
+
+  private static X509Certificate jdkParse(
+      java.security.cert.CertificateFactory factory, X509Certificate certificate) throws Exception {
+    return (X509Certificate)
+        factory.generateCertificate(new java.io.ByteArrayInputStream(certificate.getEncoded()));
+  }
+
+  @Test
   void verify_tamperedPayload_badSignature() throws Exception {
     byte[] wire = ed25519(1).encode();
     int payloadStart = 1 + 1 + 2 + N1.toUri().length() + 8 + 8 + 4;
