@@ -1,7 +1,5 @@
 package dev.x0tta6bl4.node;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.wiring.Component;
 import dev.x0tta6bl4.observability.HttpServer;
@@ -9,16 +7,12 @@ import dev.x0tta6bl4.observability.ObservabilityEndpoints;
 import dev.x0tta6bl4.observability.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code /metrics}, {@code /health/live} and {@code /health/ready} on the address of
  * {@code metrics.bind}. Runs on the node's shared event loops; closed by the container.
  */
 public final class MetricsEndpoint implements Component {
-  private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
-
   private final HttpServer server;
 
   public MetricsEndpoint(
@@ -36,12 +30,7 @@ public final class MetricsEndpoint implements Component {
 
   @Override
   public void start() {
-    server.start();
-    InetSocketAddress address = server.boundAddress();
-    log.info(
-        "metrics and health endpoint listening on {}",
-        address,
-        kv("metrics_address", address.getHostString() + ":" + address.getPort()));
+    server.start(); // logs "HTTP server http_server=metrics listening on address=host:port"
   }
 
   /** The bound address; with port 0 in the configuration this is the port the OS chose. */

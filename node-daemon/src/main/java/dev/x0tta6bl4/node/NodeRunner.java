@@ -42,17 +42,17 @@ public final class NodeRunner {
       return ExitCodes.FAILURE;
     }
     log.info(
-        "meshd started",
+        "meshd started: {} {} {}",
         kv("node_id", local.nodeId()),
         kv("state_dir", local.stateDir().toString()),
         kv("startup_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)));
 
     String reason = shutdown.await();
-    log.info("meshd stopping", kv("reason", reason));
+    log.info("meshd stopping: {}", kv("reason", reason));
     long stopNanos = System.nanoTime();
     closeWithin(container, config.node().shutdownTimeout());
     log.info(
-        "meshd stopped",
+        "meshd stopped: {} {}",
         kv("reason", reason),
         kv("shutdown_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopNanos)));
     return ExitCodes.OK;
@@ -66,7 +66,7 @@ public final class NodeRunner {
               try {
                 if (!closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                   log.error(
-                      "meshd shutdown did not finish within {}; halting", timeout,
+                      "meshd shutdown did not finish within {}; halting",
                       kv("shutdown_timeout_ms", timeout.toMillis()));
                   Runtime.getRuntime().halt(ExitCodes.FAILURE);
                 }

@@ -1,5 +1,7 @@
 package dev.x0tta6bl4.observability;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -115,7 +117,10 @@ public final class HttpServer implements AutoCloseable {
     serverChannel = bind.channel();
     boundAddress = (InetSocketAddress) serverChannel.localAddress();
     state = State.RUNNING;
-    LOG.info("HTTP server '{}' listening on {}", name, describe(boundAddress));
+    LOG.info(
+        "HTTP server {} listening on {}",
+        kv("http_server", name),
+        kv("address", describe(boundAddress)));
     return this;
   }
 
@@ -169,7 +174,8 @@ public final class HttpServer implements AutoCloseable {
       LOG.warn("HTTP server '{}' connections did not close within {} s", name,
           CLOSE_WAIT_SECONDS);
     }
-    LOG.info("HTTP server '{}' on {} closed", name, describe(boundAddress));
+    LOG.info(
+        "HTTP server {} on {} closed", kv("http_server", name), kv("address", describe(boundAddress)));
   }
 
   private boolean onEventLoop() {
