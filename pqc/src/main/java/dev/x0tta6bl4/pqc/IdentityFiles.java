@@ -189,7 +189,7 @@ public final class IdentityFiles {
               + "; expected an unencrypted PEM private key (PKCS#8 'PRIVATE KEY')");
     }
     try {
-      return new JcaPEMKeyConverter().setProvider(BcProviderAccess.provider()).getPrivateKey(info);
+      return new JcaPEMKeyConverter().setProvider(CryptoProviders.install().bouncyCastle()).getPrivateKey(info);
     } catch (IOException | RuntimeException e) {
       // No cause attached: a decoder's message may quote key bytes.
       throw new PqcException(
@@ -202,7 +202,7 @@ public final class IdentityFiles {
   static List<X509Certificate> parseCertificates(byte[] pem, String source) {
     List<X509Certificate> certificates = new ArrayList<>();
     JcaX509CertificateConverter converter =
-        new JcaX509CertificateConverter().setProvider(BcProviderAccess.provider());
+        new JcaX509CertificateConverter().setProvider(CryptoProviders.install().bouncyCastle());
     try (PEMParser parser = parser(pem)) {
       for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
         if (!(object instanceof X509CertificateHolder)) {

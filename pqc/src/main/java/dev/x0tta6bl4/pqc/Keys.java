@@ -44,11 +44,11 @@ final class Keys {
     byte[] probe = PROBE.clone();
     try {
       String name = signatureNameFor(publicKey);
-      Signature signer = Signature.getInstance(name, BcProviderAccess.provider());
+      Signature signer = Signature.getInstance(name, CryptoProviders.install().bouncyCastle());
       signer.initSign(privateKey);
       signer.update(probe);
       byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(name, BcProviderAccess.provider());
+      Signature verifier = Signature.getInstance(name, CryptoProviders.install().bouncyCastle());
       verifier.initVerify(publicKey);
       verifier.update(probe);
       return verifier.verify(signature);

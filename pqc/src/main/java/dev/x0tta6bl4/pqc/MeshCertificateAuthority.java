@@ -227,10 +227,10 @@ public final class MeshCertificateAuthority {
     try {
       ContentSigner signer =
           new JcaContentSignerBuilder(algorithm.jcaSignatureName())
-              .setProvider(BcProviderAccess.provider())
+              .setProvider(CryptoProviders.install().bouncyCastle())
               .build(key);
       return new JcaX509CertificateConverter()
-          .setProvider(BcProviderAccess.provider())
+          .setProvider(CryptoProviders.install().bouncyCastle())
           .getCertificate(builder.build(signer));
     } catch (OperatorCreationException | CertificateException e) {
       throw new PqcException("cannot sign a certificate with " + algorithm + ": " + e.getMessage(), e);

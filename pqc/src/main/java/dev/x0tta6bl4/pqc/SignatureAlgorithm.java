@@ -45,7 +45,7 @@ public enum SignatureAlgorithm {
   public KeyPair generateKeyPair(SecureRandom random) {
     try {
       KeyPairGenerator generator =
-          KeyPairGenerator.getInstance(keyAlgorithm, BcProviderAccess.provider());
+          KeyPairGenerator.getInstance(keyAlgorithm, CryptoProviders.install().bouncyCastle());
       generator.initialize(parameterSpec(), random);
       return generator.generateKeyPair();
     } catch (GeneralSecurityException e) {

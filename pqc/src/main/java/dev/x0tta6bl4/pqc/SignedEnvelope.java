@@ -322,7 +322,7 @@ public final class SignedEnvelope {
     boolean valid;
     try {
       Signature verifier =
-          Signature.getInstance(keyAlgorithm.jcaSignatureName(), BcProviderAccess.provider());
+          Signature.getInstance(keyAlgorithm.jcaSignatureName(), CryptoProviders.install().bouncyCastle());
       verifier.initVerify(key);
       verifier.update(signed);
       valid = verifier.verify(value);
@@ -354,7 +354,7 @@ public final class SignedEnvelope {
 
   private static byte[] signWith(SignatureAlgorithm algorithm, PrivateKey key, byte[] message) {
     try {
-      Signature signer = Signature.getInstance(algorithm.jcaSignatureName(), BcProviderAccess.provider());
+      Signature signer = Signature.getInstance(algorithm.jcaSignatureName(), CryptoProviders.install().bouncyCastle());
       signer.initSign(key);
       signer.update(message);
       return signer.sign();

@@ -87,14 +87,14 @@ public record SvidRequest(
       boolean valid =
           request.isSignatureValid(
               new JcaContentVerifierProviderBuilder()
-                  .setProvider(BcProviderAccess.provider())
+                  .setProvider(CryptoProviders.install().bouncyCastle())
                   .build(request.getSubjectPublicKeyInfo()));
       if (!valid) {
         throw new PqcException(
             "CSR for node '" + nodeId + "' has a signature that does not verify with its own public key");
       }
       PublicKey key =
-          new JcaPKCS10CertificationRequest(request).setProvider(BcProviderAccess.provider()).getPublicKey();
+          new JcaPKCS10CertificationRequest(request).setProvider(CryptoProviders.install().bouncyCastle()).getPublicKey();
       return new Builder(nodeId, key);
     } catch (OperatorCreationException | PKCSException | java.security.GeneralSecurityException e) {
       throw new PqcException(
@@ -112,7 +112,7 @@ public record SvidRequest(
       X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, nodeId).build();
       ContentSigner signer =
           new JcaContentSignerBuilder(Keys.signatureNameFor(keyPair.getPublic()))
-              .setProvider(BcProviderAccess.provider())
+              .setProvider(CryptoProviders.install().bouncyCastle())
               .build(keyPair.getPrivate());
       return new JcaPKCS10CertificationRequestBuilder(subject, keyPair.getPublic())
           .build(signer)

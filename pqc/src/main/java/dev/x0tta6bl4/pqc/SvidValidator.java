@@ -227,12 +227,12 @@ public final class SvidValidator implements PeerVerifier {
       path.remove(path.size() - 1);
     }
     try {
-      CertificateFactory factory = CertificateFactory.getInstance("X.509", BcProviderAccess.provider());
+      CertificateFactory factory = CertificateFactory.getInstance("X.509", CryptoProviders.install().bouncyCastle());
       CertPath certPath = factory.generateCertPath(path);
       PKIXParameters parameters = new PKIXParameters(anchors);
       parameters.setRevocationEnabled(false);
       parameters.setDate(Date.from(validationDate(path, now)));
-      CertPathValidator validator = CertPathValidator.getInstance("PKIX", BcProviderAccess.provider());
+      CertPathValidator validator = CertPathValidator.getInstance("PKIX", CryptoProviders.install().bouncyCastle());
       PKIXCertPathValidatorResult result =
           (PKIXCertPathValidatorResult) validator.validate(certPath, parameters);
       checkValidity(result.getTrustAnchor().getTrustedCert(), now, "trust anchor");
@@ -290,7 +290,7 @@ public final class SvidValidator implements PeerVerifier {
    */
   static X509Certificate toBouncyCastle(X509Certificate certificate) throws CertificateException {
     Objects.requireNonNull(certificate, "certificate in chain");
-    CertificateFactory factory = CertificateFactory.getInstance("X.509", BcProviderAccess.provider());
+    CertificateFactory factory = CertificateFactory.getInstance("X.509", CryptoProviders.install().bouncyCastle());
     return (X509Certificate)
         factory.generateCertificate(new ByteArrayInputStream(certificate.getEncoded()));
   }

@@ -119,11 +119,11 @@ final class CertFixtures {
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       }
       return new JcaX509CertificateConverter()
-          .setProvider(BcProviderAccess.provider())
+          .setProvider(CryptoProviders.install().bouncyCastle())
           .getCertificate(
               b.build(
                   new JcaContentSignerBuilder(signatureName)
-                      .setProvider(BcProviderAccess.provider())
+                      .setProvider(CryptoProviders.install().bouncyCastle())
                       .build(issuerKey)));
     } catch (Exception e) {
       throw new AssertionError("fixture certificate could not be built", e);

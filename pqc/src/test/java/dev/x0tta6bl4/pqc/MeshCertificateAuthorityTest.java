@@ -47,7 +47,7 @@ class MeshCertificateAuthorityTest {
     assertThat(SvidValidator.uriSans(cert)).containsExactly("spiffe://mesh.test");
     assertThat(cert.getExtensionValue("2.5.29.14")).as("subject key identifier").isNotNull();
     assertThat(cert.getPublicKey().getAlgorithm()).isEqualTo("Ed25519");
-    cert.verify(cert.getPublicKey(), BcProviderAccess.provider());
+    cert.verify(cert.getPublicKey(), CryptoProviders.install().bouncyCastle());
   }
 
   @Test

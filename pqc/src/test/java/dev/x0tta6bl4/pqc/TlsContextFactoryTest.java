@@ -23,16 +23,16 @@ import org.slf4j.LoggerFactory;
 class TlsContextFactoryTest {
 
   private final CryptoProviders providers = CryptoProviders.install();
-  private TestPki pki;
+  private MeshCertificateAuthority pki;
   private MutableIdentitySource serverIds;
   private MutableIdentitySource clientIds;
   private TlsLoopback loopback;
 
   @BeforeEach
   void setUp() throws Exception {
-    pki = TestPki.ed25519("example.org");
-    serverIds = new MutableIdentitySource(pki.issue("server"));
-    clientIds = new MutableIdentitySource(pki.issue("client"));
+    pki = newCa(SignatureAlgorithm.ED25519);
+    serverIds = new MutableIdentitySource(pki.issueNodeIdentity("server"));
+    clientIds = new MutableIdentitySource(pki.issueNodeIdentity("client"));
   }
 
   @AfterEach
@@ -42,8 +42,12 @@ class TlsContextFactoryTest {
     }
   }
 
+  static MeshCertificateAuthority newCa(SignatureAlgorithm algorithm) {
+    return MeshCertificateAuthority.builder().trustDomain("example.org").algorithm(algorithm).init();
+  }
+
   private TlsContextFactory factory(MutableIdentitySource ids, TlsSettings settings) {
-    return new TlsContextFactory(providers, ids, new TestPeerVerifier(ids), settings);
+    return new TlsContextFactory(providers, ids, SvidValidator.builder("example.org").trustBundleFrom(ids).build(), settings);
   }
 
   private static void awaitHandshake(SslHandler ssl) throws Exception {
@@ -182,18 +186,18 @@ class TlsContextFactoryTest {
 
   @Test
   void handshake_certificateFromAnotherCa_refusedByPathValidation() throws Exception {
-    TestPki otherCa = TestPki.ed25519("example.org");
-    NodeIdentity foreign = otherCa.issue("stranger");
+    MeshCertificateAuthority otherCa = newCa(SignatureAlgorithm.ED25519);
+    NodeIdentity foreign = otherCa.issueNodeIdentity("stranger");
     // The stranger trusts our CA, so only the server's judgement of its certificate fails.
     MutableIdentitySource stranger =
         new MutableIdentitySource(
-            new NodeIdentity(foreign.privateKey(), foreign.certificateChain(), List.of(pki.ca())));
+            new NodeIdentity(foreign.privateKey(), foreign.certificateChain(), List.of(pki.caCertificate())));
     loopback = new TlsLoopback(factory(serverIds, TlsSettings.defaults()));
     TlsLoopback.Side client = loopback.connect(factory(stranger, TlsSettings.defaults()));
     TlsLoopback.Side server = loopback.nextAccepted();
 
     assertThatThrownBy(() -> awaitHandshake(server.ssl))
-        .satisfies(e -> assertThat(causeMessages(e)).contains("path validation failed"));
+        .satisfies(e -> assertThat(causeMessages(e)).contains("does not validate against the trust bundle"));
     assertThat(client.channel.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
   }
 
@@ -206,7 +210,7 @@ class TlsContextFactoryTest {
     awaitHandshake(before.ssl);
     X509Certificate oldCert = serverIds.current().leaf();
 
-    serverIds.rotate(pki.issue("server"));
+    serverIds.rotate(pki.issueNodeIdentity("server"));
     X509Certificate newCert = serverIds.current().leaf();
     TlsLoopback.Side after = loopback.connect(clientTls);
     awaitHandshake(after.ssl);
@@ -221,9 +225,9 @@ class TlsContextFactoryTest {
 
   @Test
   void handshake_mlDsa65CertificatesEnabled_completesWithHybridGroup() throws Exception {
-    TestPki pq = TestPki.mlDsa65("example.org");
-    MutableIdentitySource pqServer = new MutableIdentitySource(pq.issue("server"));
-    MutableIdentitySource pqClient = new MutableIdentitySource(pq.issue("client"));
+    MeshCertificateAuthority pq = newCa(SignatureAlgorithm.ML_DSA_65);
+    MutableIdentitySource pqServer = new MutableIdentitySource(pq.issueNodeIdentity("server"));
+    MutableIdentitySource pqClient = new MutableIdentitySource(pq.issueNodeIdentity("client"));
     TlsSettings mlDsa = TlsSettings.builder().mlDsaCertificates(true).build();
     loopback = new TlsLoopback(factory(pqServer, mlDsa));
     TlsLoopback.Side client = loopback.connect(factory(pqClient, mlDsa));
