@@ -2,12 +2,18 @@ package dev.x0tta6bl4.node;
 
 import dev.x0tta6bl4.node.cli.BuildInfo;
 import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.identity.CryptoStartup;
+import dev.x0tta6bl4.node.identity.NodeIdentityService;
 import dev.x0tta6bl4.node.wiring.Component;
 import dev.x0tta6bl4.node.wiring.Container;
 import dev.x0tta6bl4.observability.ComponentHealth;
 import dev.x0tta6bl4.observability.HealthReport;
 import dev.x0tta6bl4.observability.MeshdMetrics;
 import dev.x0tta6bl4.observability.Readiness;
+import dev.x0tta6bl4.pqc.CryptoProviders;
+import dev.x0tta6bl4.pqc.IdentitySource;
+import dev.x0tta6bl4.pqc.PeerVerifier;
+import dev.x0tta6bl4.pqc.SvidValidator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -27,7 +33,28 @@ public final class NodeComposition {
         .bindInstance(NodeConfig.class, config)
         .bindInstance(LocalNode.class, local)
         .bind(Clock.class, c -> Clock.systemUTC())
+        // Before anything opens a port: BC version lock and known-answer self-tests.
+        .bind(CryptoProviders.class, c -> CryptoStartup.verifyAndInstall())
         .bind(PrometheusMeterRegistry.class, c -> MeshdMetrics.create(BuildInfo.version()))
+        .bind(Scheduler.class, c -> new Scheduler())
+        .bind(
+            NodeIdentityService.class,
+            c ->
+                new NodeIdentityService(
+                    config.identity(),
+                    local.nodeId(),
+                    local.stateDir(),
+                    c.get(Clock.class),
+                    c.get(Scheduler.class).executor(),
+                    c.get(PrometheusMeterRegistry.class)))
+        .bind(IdentitySource.class, c -> c.get(NodeIdentityService.class).source())
+        .bind(
+            PeerVerifier.class,
+            c ->
+                SvidValidator.builder(config.identity().trustDomain())
+                    .trustBundleFrom(c.get(IdentitySource.class))
+                    .clock(c.get(Clock.class))
+                    .build())
         .bind(
             EventLoops.class,
             c ->

@@ -3,6 +3,7 @@ package dev.x0tta6bl4.node;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.x0tta6bl4.node.cli.ExitCodes;
+import dev.x0tta6bl4.node.config.ConfigException;
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.wiring.Container;
 import dev.x0tta6bl4.node.wiring.WiringException;
@@ -38,6 +39,13 @@ public final class NodeRunner {
     try {
       container.start();
     } catch (WiringException e) {
+      Throwable configProblem = e;
+      while (configProblem != null && !(configProblem instanceof ConfigException)) {
+        configProblem = configProblem.getCause();
+      }
+      if (configProblem != null) {
+        throw (ConfigException) configProblem; // exit code 78: fix the configuration first
+      }
       log.error("meshd failed to start: {}", e.getMessage(), e);
       return ExitCodes.FAILURE;
     }

@@ -91,6 +91,12 @@ public final class IdentityFiles {
 
   /** Writes certificates (a chain leaf first, or a trust bundle) as PEM with mode 0644. */
   public static void writeCertificates(Path file, List<X509Certificate> certificates) {
+    writeAtomically(
+        file, certificatesPem(certificates).getBytes(StandardCharsets.US_ASCII), PUBLIC_MODE);
+  }
+
+  /** Certificates as PEM text, in order (e.g. a trust bundle to print). */
+  public static String certificatesPem(List<X509Certificate> certificates) {
     StringBuilder text = new StringBuilder();
     for (X509Certificate certificate : certificates) {
       try {
@@ -99,7 +105,7 @@ public final class IdentityFiles {
         throw new PqcException("cannot encode certificate " + certificate.getSubjectX500Principal(), e);
       }
     }
-    writeAtomically(file, text.toString().getBytes(StandardCharsets.US_ASCII), PUBLIC_MODE);
+    return text.toString();
   }
 
   /** Reads a PEM private key (PKCS#8, or a traditional EC/RSA key) as a Bouncy Castle key. */

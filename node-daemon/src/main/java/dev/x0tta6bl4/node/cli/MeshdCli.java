@@ -18,7 +18,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "Self-healing, post-quantum secured mesh node daemon.",
-    subcommands = {RunCommand.class, ConfigCommand.class, VersionCommand.class},
+    subcommands = {
+      RunCommand.class,
+      InitCommand.class,
+      ConfigCommand.class,
+      CaCommand.class,
+      VersionCommand.class,
+      picocli.CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success (also a clean shutdown after SIGTERM/SIGINT)",

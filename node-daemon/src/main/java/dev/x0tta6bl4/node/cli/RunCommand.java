@@ -1,16 +1,15 @@
 package dev.x0tta6bl4.node.cli;
 
 import dev.x0tta6bl4.node.NodeRunner;
-import dev.x0tta6bl4.node.config.ConfigLoader;
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.observability.LogFormat;
 import dev.x0tta6bl4.observability.LogSetup;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -26,11 +25,7 @@ import picocli.CommandLine.ParentCommand;
 final class RunCommand implements Callable<Integer> {
   @ParentCommand MeshdCli root;
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "YAML configuration file (default: $MESHD_CONFIG, else none).")
-  Path config;
+  @Mixin ConfigOption config;
 
   @Option(
       names = "--log-format",
@@ -41,22 +36,13 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Map<String, String> env = root.env();
-    NodeConfig nodeConfig = loadConfig(env);
+    NodeConfig nodeConfig = config.load(env);
     LogSetup.configure(
         logFormat != null ? parseFormat(logFormat) : toLogFormat(nodeConfig.logging().format()),
         nodeConfig.logging().level().name(),
         nodeConfig.logging().levels().entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().name())));
     return NodeRunner.run(nodeConfig, env);
-  }
-
-  private NodeConfig loadConfig(Map<String, String> env) {
-    ConfigLoader loader = ConfigLoader.forEnvironment(env);
-    Path file = config;
-    if (file == null && env.containsKey(ConfigLoader.CONFIG_FILE_VARIABLE)) {
-      file = Path.of(env.get(ConfigLoader.CONFIG_FILE_VARIABLE));
-    }
-    return file == null ? loader.loadWithoutFile() : loader.load(file);
   }
 
   private static LogFormat toLogFormat(dev.x0tta6bl4.node.config.LogFormat format) {

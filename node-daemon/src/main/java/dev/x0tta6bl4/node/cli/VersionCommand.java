@@ -1,5 +1,9 @@
 package dev.x0tta6bl4.node.cli;
 
+import dev.x0tta6bl4.pqc.BcVersionLock;
+import dev.x0tta6bl4.pqc.CryptoProviders;
+import dev.x0tta6bl4.pqc.CryptoSelfTest;
+import dev.x0tta6bl4.pqc.CryptoStackException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -10,15 +14,27 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "version",
     mixinStandardHelpOptions = true,
-    description = "Print the meshd version and the Java runtime.")
+    description = {
+      "Print the meshd and Java versions, the Bouncy Castle jar versions and the result of",
+      "the cryptographic known-answer self-test. Exits 1 if the crypto stack fails."})
 final class VersionCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     lines().forEach(spec.commandLine().getOut()::println);
+    CryptoSelfTest.Report report;
+    try {
+      spec.commandLine().getOut().println("bouncy castle " + BcVersionLock.readJarVersions());
+      report = CryptoSelfTest.run(CryptoProviders.install());
+    } catch (CryptoStackException e) {
+      spec.commandLine().getOut().println("crypto FAILED: " + e.getMessage());
+      spec.commandLine().getOut().flush();
+      return ExitCodes.FAILURE;
+    }
+    spec.commandLine().getOut().println("crypto " + report.summary());
     spec.commandLine().getOut().flush();
-    return ExitCodes.OK;
+    return report.passed() ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 
   static List<String> lines() {

@@ -15,11 +15,17 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.x0tta6bl4.pqc.SignatureAlgorithm;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
+
 import java.util.function.Function;
 
 /**
@@ -30,6 +36,10 @@ import java.util.function.Function;
  * <p>The mapper is immutable and thread-safe once built.
  */
 final class ConfigJackson {
+  /** Enums that configuration keys use (declared first: MAPPER below reads it) besides the log enums, written in lower kebab case. */
+  private static final List<Class<? extends Enum<?>>> ENUM_TYPES =
+      List.of(SignatureAlgorithm.class, NodeConfig.IdentitySourceKind.class);
+
   static final YAMLFactory YAML_FACTORY =
       YAMLFactory.builder()
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -63,7 +73,29 @@ final class ConfigJackson {
   private ConfigJackson() {}
 
   static boolean isValueType(Class<?> type) {
-    return VALUE_TYPES.contains(type);
+    return VALUE_TYPES.contains(type) || type.isEnum();
+  }
+
+  /** How an enum constant is written in configuration: lower kebab case, ML_DSA_65 -> ml-dsa-65. */
+  static String enumName(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Every constant of {@code type} as written in configuration, for "allowed" texts. */
+  static String enumAllowed(Class<?> type) {
+    return Arrays.stream(type.getEnumConstants())
+        .map(c -> enumName((Enum<?>) c))
+        .collect(Collectors.joining(" | "));
+  }
+
+  private static <E extends Enum<E>> E parseEnum(Class<E> type, String text) {
+    for (E constant : type.getEnumConstants()) {
+      if (enumName(constant).equals(text.toLowerCase(Locale.ROOT))) {
+        return constant;
+      }
+    }
+    throw ConfigException.invalidValue(
+        ConfigException.quote(text) + " is not one of the allowed values", enumAllowed(type));
   }
 
   private static SimpleModule module() {
@@ -77,7 +109,16 @@ final class ConfigJackson {
     add(m, LogLevel.class, "a log level", LogLevel::parse, LogLevel::configName, LogLevel.ALLOWED);
     add(m, LogFormat.class, "a log format", LogFormat::parse, LogFormat::configName,
         LogFormat.ALLOWED);
+    for (Class<? extends Enum<?>> type : ENUM_TYPES) {
+      addEnum(m, type);
+    }
     return m;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void addEnum(SimpleModule m, Class type) {
+    add(m, type, "one of " + enumAllowed(type), text -> parseEnum(type, text),
+        value -> enumName((Enum<?>) value), enumAllowed(type));
   }
 
   private static <T> void add(

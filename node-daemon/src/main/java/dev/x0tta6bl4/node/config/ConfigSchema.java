@@ -150,9 +150,7 @@ final class ConfigSchema {
       return "a file system path";
     }
     if (type instanceof Class<?> c && c.isEnum()) {
-      return Arrays.stream(c.getEnumConstants())
-          .map(o -> o.toString().toLowerCase(Locale.ROOT))
-          .collect(Collectors.joining(" | "));
+      return ConfigJackson.enumAllowed(c);
     }
     if (type == Boolean.class || type == boolean.class) {
       return "true | false";

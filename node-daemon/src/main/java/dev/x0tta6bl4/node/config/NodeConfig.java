@@ -1,5 +1,8 @@
 package dev.x0tta6bl4.node.config;
 
+import dev.x0tta6bl4.pqc.PqcException;
+import dev.x0tta6bl4.pqc.SignatureAlgorithm;
+import dev.x0tta6bl4.pqc.SpiffeId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -24,33 +27,123 @@ import java.util.regex.Pattern;
  * @param node identity, state directory and shutdown
  * @param metrics the {@code /metrics} and {@code /health/*} HTTP endpoint
  * @param logging log format and levels
+ * @param identity where the node's X.509-SVID comes from and how it is rotated
  */
-public record NodeConfig(Node node, Metrics metrics, Logging logging) {
+public record NodeConfig(Node node, Metrics metrics, Logging logging, Identity identity) {
   /** Validates that no section is null. */
   public NodeConfig {
     requireSection("node", node);
     requireSection("metrics", metrics);
     requireSection("logging", logging);
+    requireSection("identity", identity);
   }
 
   /** The configuration of a single node with no file and no environment overrides. */
   public static NodeConfig defaults() {
-    return new NodeConfig(Node.defaults(), Metrics.defaults(), Logging.defaults());
+    return new NodeConfig(
+        Node.defaults(), Metrics.defaults(), Logging.defaults(), Identity.defaults());
   }
 
   /** A copy with {@code node} replaced. */
   public NodeConfig withNode(Node node) {
-    return new NodeConfig(node, metrics, logging);
+    return new NodeConfig(node, metrics, logging, identity);
   }
 
   /** A copy with {@code metrics} replaced. */
   public NodeConfig withMetrics(Metrics metrics) {
-    return new NodeConfig(node, metrics, logging);
+    return new NodeConfig(node, metrics, logging, identity);
   }
 
   /** A copy with {@code logging} replaced. */
   public NodeConfig withLogging(Logging logging) {
-    return new NodeConfig(node, metrics, logging);
+    return new NodeConfig(node, metrics, logging, identity);
+  }
+
+  /** A copy with {@code identity} replaced. */
+  public NodeConfig withIdentity(Identity identity) {
+    return new NodeConfig(node, metrics, logging, identity);
+  }
+
+  /** Where a node's identity files come from. */
+  public enum IdentitySourceKind {
+    /**
+     * The built-in mesh CA: on first start the node creates a local CA in {@code ca-dir} and
+     * issues its own SVID into {@code dir}; it renews the SVID before expiry.
+     */
+    MESH_CA,
+    /**
+     * Files written by someone else ({@code meshd ca issue} on another machine, SPIRE's
+     * helper, cert-manager) into {@code dir}; re-read when they change.
+     */
+    FILES
+  }
+
+  /**
+   * The node's X.509-SVID and trust bundle.
+   *
+   * @param trustDomain the SPIFFE trust domain of the mesh, e.g. {@code meshd.local}
+   * @param source where identity files come from
+   * @param dir directory holding node-key.pem, node-chain.pem and trust-bundle.pem, or {@code
+   *     null} for {@code <state-dir>/identity}
+   * @param caDir the local mesh CA (source mesh-ca only), or {@code null} for {@code
+   *     <state-dir>/ca}
+   * @param algorithm signature algorithm of a CA and SVID that the node creates itself
+   * @param svidLifetime lifetime of an SVID the node issues itself, 10m..30d; renewed when a
+   *     third of it is left
+   * @param reloadInterval how often the files are checked for changes, 1s..1h
+   */
+  public record Identity(
+      String trustDomain,
+      IdentitySourceKind source,
+      Path dir,
+      Path caDir,
+      SignatureAlgorithm algorithm,
+      Duration svidLifetime,
+      Duration reloadInterval) {
+    static final Duration MIN_SVID_LIFETIME = Duration.ofMinutes(10);
+    static final Duration MAX_SVID_LIFETIME = Duration.ofDays(30);
+    static final Duration MIN_RELOAD = Duration.ofSeconds(1);
+    static final Duration MAX_RELOAD = Duration.ofHours(1);
+
+    /** Validates the values. */
+    public Identity {
+      requireValue("identity.trust-domain", trustDomain, "a SPIFFE trust domain");
+      try {
+        SpiffeId.requireValidTrustDomain(trustDomain);
+      } catch (PqcException e) {
+        throw ConfigException.invalid(
+            "identity.trust-domain",
+            e.getMessage(),
+            "lower-case letters, digits, '.', '-', '_' (a SPIFFE trust domain), e.g. meshd.local");
+      }
+      requireValue("identity.source", source, ConfigJackson.enumAllowed(IdentitySourceKind.class));
+      requireValue(
+          "identity.algorithm", algorithm, ConfigJackson.enumAllowed(SignatureAlgorithm.class));
+      requireRange("identity.svid-lifetime", svidLifetime, MIN_SVID_LIFETIME, MAX_SVID_LIFETIME);
+      requireRange("identity.reload-interval", reloadInterval, MIN_RELOAD, MAX_RELOAD);
+    }
+
+    /** Built-in mesh CA in the state directory, Ed25519, 24 h SVIDs checked every 30 s. */
+    public static Identity defaults() {
+      return new Identity(
+          "meshd.local",
+          IdentitySourceKind.MESH_CA,
+          null,
+          null,
+          SignatureAlgorithm.ED25519,
+          Duration.ofHours(24),
+          Duration.ofSeconds(30));
+    }
+
+    /** The identity directory: configured, or {@code <stateDir>/identity}. */
+    public Path dirIn(Path stateDir) {
+      return dir != null ? dir : stateDir.resolve("identity");
+    }
+
+    /** The local CA directory: configured, or {@code <stateDir>/ca}. */
+    public Path caDirIn(Path stateDir) {
+      return caDir != null ? caDir : stateDir.resolve("ca");
+    }
   }
 
   /**

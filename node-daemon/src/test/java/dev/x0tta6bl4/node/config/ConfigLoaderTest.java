@@ -110,7 +110,7 @@ class ConfigLoaderTest {
     Path file = write("node:\n  id: a\nmetric:\n  bind: x\n");
 
     assertThat(errorOf(NO_ENV, file))
-        .isEqualTo(file + ":3:1: metric: unknown key; allowed: node, metrics, logging");
+        .isEqualTo(file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity");
   }
 
   @Test
@@ -285,7 +285,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
-                + " logging");
+                + " logging, identity");
   }
 
   @Test
@@ -434,13 +434,40 @@ class ConfigLoaderTest {
             new NodeConfig.Logging(
                 LogFormat.TEXT,
                 LogLevel.OFF,
-                Map.of("io.netty", LogLevel.ERROR, "a", LogLevel.TRACE)));
+                Map.of("io.netty", LogLevel.ERROR, "a", LogLevel.TRACE)),
+            new NodeConfig.Identity(
+                "example.org",
+                NodeConfig.IdentitySourceKind.FILES,
+                Path.of("/etc/meshd/id"),
+                null,
+                dev.x0tta6bl4.pqc.SignatureAlgorithm.ML_DSA_65,
+                Duration.ofHours(2),
+                Duration.ofSeconds(5)));
 
     String yaml = ConfigLoader.toYaml(config);
 
     assertThat(NO_ENV.load(write(yaml))).isEqualTo(config);
     assertThat(NO_ENV.load(write(ConfigLoader.toYaml(NodeConfig.defaults()))))
         .isEqualTo(NodeConfig.defaults());
+  }
+
+  @Test
+  void load_unknownEnumValue_listsAllowedKebabNames() throws IOException {
+    Path file = write("identity:\n  algorithm: rsa\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:14: identity.algorithm: 'rsa' is not one of the allowed values;"
+                + " allowed: ed25519 | ml-dsa-65 | ecdsa-p256");
+  }
+
+  @Test
+  void load_badTrustDomain_namesKeyAndRule() throws IOException {
+    Path file = write("identity:\n  trust-domain: Mesh.Local\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .startsWith(file + ":2:17: identity.trust-domain: ")
+        .contains("Mesh.Local");
   }
 
   @Test
@@ -459,6 +486,14 @@ class ConfigLoaderTest {
               format: json
               level: info
               levels: {}
+            identity:
+              trust-domain: meshd.local
+              source: mesh-ca
+              dir: null
+              ca-dir: null
+              algorithm: ed25519
+              svid-lifetime: 1d
+              reload-interval: 30s
             """);
   }
 
@@ -473,7 +508,14 @@ class ConfigLoaderTest {
             "metrics.max-header-size",
             "logging.format",
             "logging.level",
-            "logging.levels");
+            "logging.levels",
+            "identity.trust-domain",
+            "identity.source",
+            "identity.dir",
+            "identity.ca-dir",
+            "identity.algorithm",
+            "identity.svid-lifetime",
+            "identity.reload-interval");
     assertThat(ConfigLoader.envName("node.state-dir")).isEqualTo("MESHD_NODE_STATE_DIR");
     assertThatThrownBy(() -> ConfigLoader.envName("node")).isInstanceOf(ConfigException.class);
   }

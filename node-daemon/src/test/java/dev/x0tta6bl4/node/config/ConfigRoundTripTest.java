@@ -3,6 +3,7 @@ package dev.x0tta6bl4.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import dev.x0tta6bl4.pqc.SignatureAlgorithm;
 import java.time.Duration;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -57,6 +58,16 @@ class ConfigRoundTripTest {
         Combinators.combine(
                 Arbitraries.of(LogFormat.class), Arbitraries.of(LogLevel.class), levels)
             .as(NodeConfig.Logging::new);
-    return Combinators.combine(node, metrics, logging).as(NodeConfig::new);
+    Arbitrary<NodeConfig.Identity> identity =
+        Combinators.combine(
+                Arbitraries.of("meshd.local", "example.org", "a-b_c.d"),
+                Arbitraries.of(NodeConfig.IdentitySourceKind.class),
+                stateDir,
+                stateDir,
+                Arbitraries.of(SignatureAlgorithm.class),
+                Arbitraries.longs().between(600, 30L * 24 * 3600).map(Duration::ofSeconds),
+                Arbitraries.longs().between(1, 3600).map(Duration::ofSeconds))
+            .as(NodeConfig.Identity::new);
+    return Combinators.combine(node, metrics, logging, identity).as(NodeConfig::new);
   }
 }

@@ -22,7 +22,7 @@ class NodeConfigTest {
   @Test
   void constructor_nullSection_namesKey() {
     assertThatThrownBy(() -> new NodeConfig(null, NodeConfig.Metrics.defaults(),
-            NodeConfig.Logging.defaults()))
+            NodeConfig.Logging.defaults(), NodeConfig.Identity.defaults()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("node: is null; allowed:");
   }
