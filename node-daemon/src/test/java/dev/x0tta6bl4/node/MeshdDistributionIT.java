@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +73,10 @@ class MeshdDistributionIT {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("meshd_build_info").contains("jvm_memory_used_bytes");
     assertThat(tmp.resolve("meshd-data")).as("default state directory").isDirectory();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+            tmp.resolve("meshd-data/identity/node-key.pem"))))
+        .as("node key created on first start, owner-only")
+        .isEqualTo("rw-------");
 
     process.destroy(); // SIGTERM
     assertThat(process.waitFor(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS))
