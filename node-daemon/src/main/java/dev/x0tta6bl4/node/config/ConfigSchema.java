@@ -131,6 +131,9 @@ final class ConfigSchema {
     if (type instanceof ParameterizedType p && p.getRawType() == Map.class) {
       return "a mapping of name to " + describeType(p.getActualTypeArguments()[1]);
     }
+    if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
+      return "a list of: " + describeType(p.getActualTypeArguments()[0]);
+    }
     if (type == Duration.class) {
       return Durations.ALLOWED;
     }

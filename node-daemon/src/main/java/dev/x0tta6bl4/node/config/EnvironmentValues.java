@@ -1,10 +1,12 @@
 package dev.x0tta6bl4.node.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +29,9 @@ final class EnvironmentValues {
     if (type instanceof ParameterizedType p && p.getRawType() == Map.class) {
       return toMap(text);
     }
+    if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
+      return toList(text);
+    }
     if (text.isEmpty()) {
       return NODES.nullNode();
     }
@@ -44,6 +49,18 @@ final class EnvironmentValues {
       }
     }
     return NODES.textNode(text);
+  }
+
+  /** {@code a,b , c} is a list of three strings; an empty value is an empty list. */
+  private static ArrayNode toList(String text) {
+    ArrayNode list = NODES.arrayNode();
+    if (text.isBlank()) {
+      return list;
+    }
+    for (String entry : text.split(",", -1)) {
+      list.add(entry.strip());
+    }
+    return list;
   }
 
   private static ObjectNode toMap(String text) {
