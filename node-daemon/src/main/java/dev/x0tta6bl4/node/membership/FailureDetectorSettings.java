@@ -30,8 +30,13 @@ import java.util.Objects;
  *       254 + 400 = 654 ms of silence, so the first heartbeat after the stall (or an ALIVE probe
  *       result) arrives with ~230 ms to spare and clears the suspicion. Helpers asked during the
  *       stall have no fresh evidence (freshness 150 ms, the target is silent to them too), so
- *       they wait up to {@code probeTimeout} (300 ms) for it and answer ALIVE as soon as it
- *       speaks; 300 ms plus two one-way delays fits inside the 400 ms suspicion timeout.
+ *       they wait up to {@code probeTimeout} (250 ms) for it and answer ALIVE as soon as it
+ *       speaks: the request reaches a helper at least 254 ms after the last arrival and the
+ *       stalled peer speaks again at most 420 ms after it, so a helper waits at most ~170 ms.
+ *   <li><b>Confirmation.</b> A helper notices its probe deadline on its own tick, up to one
+ *       interval late, so its UNREACHABLE answer arrives at most 250 + 100 + 2 x 20 = 390 ms after
+ *       suspicion began, inside the 400 ms suspicion timeout; validation requires {@code
+ *       probeTimeout + heartbeatInterval < suspicionTimeout}.
  *   <li><b>Local stall.</b> A tick arriving more than {@code localPauseThreshold} (250 ms) after the
  *       previous one means this node itself was paused (GC, saturated CPU); the unobserved part of
  *       the gap is not counted against any peer (Lifeguard's local health awareness).
@@ -50,7 +55,7 @@ import java.util.Objects;
  *     (default 400 ms)
  * @param probeFanout how many other live neighbours are asked to probe a suspect (default 3)
  * @param probeTimeout how long a helper waits to hear from the target before answering
- *     UNREACHABLE (default 300 ms)
+ *     UNREACHABLE (default 250 ms)
  * @param suspicionTimeout how long a peer stays SUSPECT without evidence before it is DEAD
  *     (default 400 ms)
  * @param freshnessWindow a helper that heard from the target within this window answers ALIVE at
@@ -116,11 +121,13 @@ public record FailureDetectorSettings(
     }
     positive("suspicion-timeout", suspicionTimeout);
     positive("probe-timeout", probeTimeout);
-    if (probeTimeout.compareTo(suspicionTimeout) >= 0) {
+    if (probeTimeout.plus(heartbeatInterval).compareTo(suspicionTimeout) >= 0) {
       throw invalid(
           "probe-timeout",
           probeTimeout,
-          "< suspicion-timeout (" + suspicionTimeout + ") so answers arrive in time");
+          "< suspicion-timeout - heartbeat-interval ("
+              + suspicionTimeout.minus(heartbeatInterval)
+              + ") so helpers' answers arrive in time");
     }
     positive("freshness-window", freshnessWindow);
     positive("local-pause-threshold", localPauseThreshold);
@@ -184,7 +191,7 @@ public record FailureDetectorSettings(
     private Duration maxIntervalSample = Duration.ofMillis(250);
     private Duration maxSilenceBeforeSuspicion = Duration.ofMillis(400);
     private int probeFanout = 3;
-    private Duration probeTimeout = Duration.ofMillis(300);
+    private Duration probeTimeout = Duration.ofMillis(250);
     private Duration suspicionTimeout = Duration.ofMillis(400);
     private Duration freshnessWindow = Duration.ofMillis(150);
     private Duration localPauseThreshold = Duration.ofMillis(250);

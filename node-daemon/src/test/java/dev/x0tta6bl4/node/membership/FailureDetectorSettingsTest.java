@@ -21,7 +21,7 @@ class FailureDetectorSettingsTest {
     assertThat(s.maxIntervalSample()).isEqualTo(Duration.ofMillis(250));
     assertThat(s.maxSilenceBeforeSuspicion()).isEqualTo(Duration.ofMillis(400));
     assertThat(s.probeFanout()).isEqualTo(3);
-    assertThat(s.probeTimeout()).isEqualTo(Duration.ofMillis(300));
+    assertThat(s.probeTimeout()).isEqualTo(Duration.ofMillis(250));
     assertThat(s.suspicionTimeout()).isEqualTo(Duration.ofMillis(400));
     assertThat(s.freshnessWindow()).isEqualTo(Duration.ofMillis(150));
     assertThat(s.localPauseThreshold()).isEqualTo(Duration.ofMillis(250));
@@ -46,8 +46,10 @@ class FailureDetectorSettingsTest {
     // Shortest silence that can kill, against the longest gap a 300 ms stall makes.
     long stallGap = 300 * MS + interval + jitter;
     assertThat(onset + suspicion).isGreaterThan(stallGap + 200 * MS);
-    // Helpers answer UNREACHABLE before the suspicion timeout expires.
-    assertThat(s.probeTimeout().toNanos() + 2 * jitter).isLessThan(suspicion);
+    // Helpers answer UNREACHABLE (seen on their tick, up to one interval late) in time.
+    assertThat(s.probeTimeout().toNanos() + interval + 2 * jitter).isLessThan(suspicion);
+    // A helper asked during a 300 ms stall waits long enough for the target to speak again.
+    assertThat(s.probeTimeout().toNanos()).isGreaterThan(stallGap - onset);
     // Steady jittered heartbeats (gap <= interval + jitter) stay far below the threshold.
     assertThat(d.phiAfterSilence(interval + jitter)).isLessThan(1.0);
   }
@@ -72,8 +74,9 @@ class FailureDetectorSettingsTest {
         .hasMessageContaining("failure-detector.window-size: 1; expected 2..10000");
     assertThatThrownBy(() -> builder().probeFanout(-1).build())
         .hasMessageContaining("failure-detector.probe-fanout: -1; expected 0..16");
-    assertThatThrownBy(() -> builder().probeTimeout(Duration.ofMillis(400)).build())
-        .hasMessageContaining("failure-detector.probe-timeout: PT0.4S; expected < suspicion-timeout");
+    assertThatThrownBy(() -> builder().probeTimeout(Duration.ofMillis(300)).build())
+        .hasMessageContaining(
+            "failure-detector.probe-timeout: PT0.3S; expected < suspicion-timeout - heartbeat-interval");
     assertThatThrownBy(() -> builder().localPauseThreshold(Duration.ofMillis(100)).build())
         .hasMessageContaining("failure-detector.local-pause-threshold");
     assertThatThrownBy(() -> builder().acceptableHeartbeatPause(Duration.ofMillis(-1)).build())

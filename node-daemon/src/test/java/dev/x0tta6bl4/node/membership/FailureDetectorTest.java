@@ -341,7 +341,7 @@ class FailureDetectorTest {
 
     List<DetectorOutput> asked = fd.probeRequestReceived("B", 11, "C", 1_151 * MS);
     List<DetectorOutput> meanwhile = fd.tick(1_200 * MS);
-    List<DetectorOutput> spoke = fd.heartbeatReceived("C", 1_440 * MS);
+    List<DetectorOutput> spoke = fd.heartbeatReceived("C", 1_340 * MS);
 
     assertThat(asked).singleElement().isInstanceOf(SendHeartbeat.class)
         .extracting(o -> ((SendHeartbeat) o).peer()).isEqualTo("C");
@@ -356,7 +356,7 @@ class FailureDetectorTest {
     fd.probeRequestReceived("B", 11, "C", 1_200 * MS);
 
     List<DetectorOutput> early = fd.tick(1_400 * MS);
-    List<DetectorOutput> atDeadline = fd.tick(1_500 * MS);
+    List<DetectorOutput> atDeadline = fd.tick(1_500 * MS); // deadline 1450 ms
     List<DetectorOutput> later = fd.heartbeatReceived("C", 1_510 * MS);
 
     assertThat(of(early, SendProbeResult.class)).isEmpty();

@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * every heartbeat interval with a random phase and optional jitter, and faults: a node killed
  * (silent for good), a node stalled (it runs nothing during the stall, its inbound frames and its
  * tick wait until it resumes, like a frozen JVM), a directed link dropping everything. The adapter
- * part (answering a HEARTBEAT with its reply) is done here, as the Netty adapter will do it.
+ * part is done here as the Netty adapter will do it: a HEARTBEAT is answered with its reply, and a
+ * link whose peer is declared DEAD is closed, which the peer sees as {@code linkClosed}.
  *
  * <p>Single-threaded; every random choice comes from the seed.
  */
@@ -26,7 +27,10 @@ final class SimulatedMesh {
   /** One event a core emitted, with the node that emitted it. */
   record Observed(String node, DetectorOutput.Event event) {}
 
-  private sealed interface Msg permits Heartbeat, Ack, ProbeReq, ProbeRes {}
+  private sealed interface Msg permits Heartbeat, Ack, ProbeReq, ProbeRes, Closed {}
+
+  /** The other end closed the link (what the socket's close looks like to the peer). */
+  private record Closed() implements Msg {}
 
   private record Heartbeat(long seq, long sentNanos) implements Msg {}
 
@@ -56,7 +60,7 @@ final class SimulatedMesh {
   private final long intervalNanos;
   private final Map<String, FailureDetector> cores = new LinkedHashMap<>();
   private final Map<String, Long> killedAt = new HashMap<>();
-  private final Map<String, long[]> stalls = new HashMap<>();
+  private final Map<String, List<long[]>> stalls = new HashMap<>();
   private final Set<String> droppedLinks = new HashSet<>();
   private final Map<String, Long> lastDelivery = new HashMap<>();
   private final Set<String> tickDeferred = new HashSet<>();
@@ -113,7 +117,7 @@ final class SimulatedMesh {
   }
 
   void stall(String node, long fromNanos, long durationNanos) {
-    stalls.put(node, new long[] {fromNanos, fromNanos + durationNanos});
+    stalls.computeIfAbsent(node, n -> new ArrayList<>()).add(new long[] {fromNanos, fromNanos + durationNanos});
   }
 
   void dropLink(String from, String to) {
@@ -132,8 +136,8 @@ final class SimulatedMesh {
       if (isKilled(s.node(), now)) {
         continue;
       }
-      long[] stall = stalls.get(s.node());
-      if (stall != null && now >= stall[0] && now < stall[1]) {
+      long[] stall = activeStall(s.node(), now);
+      if (stall != null) {
         if (!s.isTick() || tickDeferred.add(s.node())) {
           schedule(stall[1], s.node(), s.from(), s.msg());
         }
@@ -162,6 +166,8 @@ final class SimulatedMesh {
       handle(node, core.probeRequestReceived(from, r.probeId(), r.target(), now));
     } else if (msg instanceof ProbeRes r) {
       handle(node, core.probeResultReceived(from, r.probeId(), r.target(), r.outcome(), now));
+    } else if (msg instanceof Closed) {
+      handle(node, core.linkClosed(from, now));
     }
   }
 
@@ -169,6 +175,11 @@ final class SimulatedMesh {
     for (DetectorOutput o : outputs) {
       if (o instanceof DetectorOutput.Event e) {
         events.add(new Observed(node, e));
+        if (e instanceof DetectorOutput.Dead d && d.reason() != DeathReason.LINK_CLOSED) {
+          // The adapter closes a dead link; the peer sees the close after one delivery delay.
+          cores.get(node).linkClosed(d.peer(), now);
+          sendClose(node, d.peer());
+        }
       } else if (o instanceof DetectorOutput.SendHeartbeat h) {
         send(node, h.peer(), new Heartbeat(h.seq(), h.sentNanos()));
       } else if (o instanceof DetectorOutput.SendProbeRequest r) {
@@ -177,6 +188,12 @@ final class SimulatedMesh {
         probeAnswers.add(node + "->" + r.to() + ":" + r.target() + ":" + r.outcome());
         send(node, r.to(), new ProbeRes(r.probeId(), r.target(), r.outcome()));
       }
+    }
+  }
+
+  private void sendClose(String from, String to) {
+    if (!isKilled(from, now)) {
+      schedule(now + baseDelayNanos, to, from, new Closed());
     }
   }
 
@@ -189,6 +206,15 @@ final class SimulatedMesh {
     long at = Math.max(now + delay, lastDelivery.getOrDefault(link, 0L));
     lastDelivery.put(link, at);
     schedule(at, to, from, msg);
+  }
+
+  private long[] activeStall(String node, long at) {
+    for (long[] stall : stalls.getOrDefault(node, List.of())) {
+      if (at >= stall[0] && at < stall[1]) {
+        return stall;
+      }
+    }
+    return null;
   }
 
   private boolean isKilled(String node, long at) {
