@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -443,7 +444,7 @@ class FailureDetectorTest {
 
   @Test
   void tick_helperChoice_sameSeedSameHelpersAndDifferentSeedsSpreadLoad() {
-    Set<String> union = new java.util.TreeSet<>();
+    Set<String> union = new TreeSet<>();
     List<String> firstRun = null;
     for (long seed = 0; seed < 20; seed++) {
       for (int repeat = 0; repeat < 2; repeat++) {
