@@ -63,7 +63,8 @@ final class FrameReader {
 
   /** A {@code u16 length + UTF-8} string of at most {@code maxBytes}, strictly decoded. */
   String string(String field, int maxBytes) {
-    int length = u16(field + " length");
+    need(field, " length", 2);
+    int length = in.readUnsignedShort();
     if (length > maxBytes) {
       throw error(
           Reason.FIELD_TOO_LONG,
@@ -80,7 +81,8 @@ final class FrameReader {
 
   /** A {@code u32 length + bytes} array of at most {@code maxBytes}, bounded by the frame. */
   byte[] bytes(String field, int maxBytes) {
-    long length = u32(field + " length");
+    need(field, " length", 4);
+    long length = in.readUnsignedInt();
     if (length > maxBytes) {
       throw error(
           Reason.FIELD_TOO_LONG,
@@ -98,7 +100,8 @@ final class FrameReader {
    * allocated for it.
    */
   int count(String field, int minElementBytes) {
-    int count = u16(field + " count");
+    need(field, " count", 2);
+    int count = in.readUnsignedShort();
     long needed = (long) count * minElementBytes;
     if (needed > remaining()) {
       throw error(
@@ -114,10 +117,15 @@ final class FrameReader {
   }
 
   private void need(String field, long bytes) {
+    need(field, "", bytes);
+  }
+
+  /** Fails unless {@code bytes} remain; the field name is only built into a message on error. */
+  private void need(String field, String part, long bytes) {
     if (bytes > remaining()) {
       throw error(
           Reason.TRUNCATED_FRAME,
-          field + " needs " + bytes + " bytes but " + remaining() + " remain in the frame");
+          field + part + " needs " + bytes + " bytes but " + remaining() + " remain in the frame");
     }
   }
 

@@ -73,7 +73,9 @@ class FrameTest {
     assertThat(address).hasSize(FrameFormat.MAX_LISTEN_ADDRESS_BYTES);
     assertThat(spiffe).hasSize(FrameFormat.MAX_SPIFFE_ID_BYTES);
     assertThat(FrameEncoder.encodedLength(hello))
-        .isEqualTo(8 + FrameType.HELLO.maxBodyLength());
+        .isEqualTo(8 + FrameType.HELLO.maxBodyLength())
+        .as("the figure in docs/protocol.md")
+        .isEqualTo(2402);
   }
 
   @Test
