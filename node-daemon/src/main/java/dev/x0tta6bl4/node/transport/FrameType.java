@@ -1,0 +1,105 @@
+package dev.x0tta6bl4.node.transport;
+
+import static dev.x0tta6bl4.node.transport.FrameFormat.MAX_GOODBYE_DETAIL_BYTES;
+import static dev.x0tta6bl4.node.transport.FrameFormat.MAX_LISTEN_ADDRESS_BYTES;
+import static dev.x0tta6bl4.node.transport.FrameFormat.MAX_NODE_ID_BYTES;
+import static dev.x0tta6bl4.node.transport.FrameFormat.MAX_SPIFFE_ID_BYTES;
+
+import java.util.Optional;
+
+/**
+ * The registry of frame type numbers: the {@code u8 type} of the frame header. A new frame
+ * type is added here (code, body bounds, allowed flags), as a record in {@link Frame}, and in
+ * the package's body codec; nothing else dispatches on type numbers.
+ *
+ * <p>Each type declares the smallest and largest body its fields can occupy (computed from the
+ * field caps in {@link FrameFormat}); the decoder rejects a header whose length falls outside
+ * them before waiting for the body. No flag bits are defined in protocol version 1, so every
+ * type allows none.
+ *
+ * <p>Reserved numbers, documented in {@code docs/protocol.md} and refused by this version's
+ * decoder as unknown: {@value #LINK_STATE_ADVERT_CODE} LINK_STATE_ADVERT, {@value #DATA_CODE}
+ * DATA, {@value #DATA_ACK_CODE} DATA_ACK, {@value #BROADCAST_CODE} BROADCAST. Code 0 is never
+ * assigned. An immutable constant, usable from any thread.
+ */
+public enum FrameType {
+  /** Link handshake: identity, version range, capabilities, listen address, boot id. */
+  HELLO(0x01, 1 + 1 + 8 + 8 + 2 + 2 + 2,
+      1 + 1 + 8 + 8 + 2 + MAX_NODE_ID_BYTES + 2 + MAX_SPIFFE_ID_BYTES + 2
+          + MAX_LISTEN_ADDRESS_BYTES),
+  /** The sender closes the link and says why. */
+  GOODBYE(0x02, 2 + 2, 2 + 2 + MAX_GOODBYE_DETAIL_BYTES),
+  /** Liveness beacon with the sender's monotonic timestamp. */
+  HEARTBEAT(0x03, 8 + 8, 8 + 8),
+  /** Reply to a heartbeat, echoing its timestamp and adding the responder's wall clock. */
+  HEARTBEAT_ACK(0x04, 8 + 8 + 8, 8 + 8 + 8),
+  /** Asks a neighbour to probe a target on the sender's behalf (indirect probing). */
+  PROBE_REQUEST(0x05, 8 + 2, 8 + 2 + MAX_NODE_ID_BYTES),
+  /** The neighbour's answer to a probe request. */
+  PROBE_RESULT(0x06, 8 + 1 + 2, 8 + 1 + 2 + MAX_NODE_ID_BYTES);
+
+  /** Reserved for the signed link-state advert (routing). */
+  public static final int LINK_STATE_ADVERT_CODE = 0x10;
+  /** Reserved for end-to-end unicast data. */
+  public static final int DATA_CODE = 0x20;
+  /** Reserved for the end-to-end acknowledgement of data. */
+  public static final int DATA_ACK_CODE = 0x21;
+  /** Reserved for flooded broadcast data. */
+  public static final int BROADCAST_CODE = 0x22;
+
+  private static final FrameType[] BY_CODE = new FrameType[256];
+
+  static {
+    for (FrameType type : values()) {
+      BY_CODE[type.code] = type;
+    }
+  }
+
+  private final int code;
+  private final int minBodyLength;
+  private final int maxBodyLength;
+
+  FrameType(int code, int minBodyLength, int maxBodyLength) {
+    this.code = code;
+    this.minBodyLength = minBodyLength;
+    this.maxBodyLength = maxBodyLength;
+  }
+
+  /** The {@code u8} type number on the wire. */
+  public int code() {
+    return code;
+  }
+
+  /** The fewest body bytes (after the 4-byte header) a frame of this type can have. */
+  public int minBodyLength() {
+    return minBodyLength;
+  }
+
+  /** The most body bytes (after the 4-byte header) a frame of this type can have. */
+  public int maxBodyLength() {
+    return maxBodyLength;
+  }
+
+  /** The header flag bits this type may set; none are defined in protocol version 1. */
+  public int allowedFlags() {
+    return 0;
+  }
+
+  /** The type with this wire number, or empty if this version defines none. */
+  public static Optional<FrameType> fromCode(int code) {
+    return Optional.ofNullable(lookup(code));
+  }
+
+  /** Whether {@code code} is reserved for a frame type a later issue will add. */
+  public static boolean isReserved(int code) {
+    return code == LINK_STATE_ADVERT_CODE
+        || code == DATA_CODE
+        || code == DATA_ACK_CODE
+        || code == BROADCAST_CODE;
+  }
+
+  /** Allocation-free lookup for the decoder; null if unknown. */
+  static FrameType lookup(int code) {
+    return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
+}
