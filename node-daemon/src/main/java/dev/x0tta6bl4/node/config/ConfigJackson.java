@@ -38,7 +38,10 @@ import java.util.function.Function;
 final class ConfigJackson {
   /** Enums that configuration keys use (declared first: MAPPER below reads it) besides the log enums, written in lower kebab case. */
   private static final List<Class<? extends Enum<?>>> ENUM_TYPES =
-      List.of(SignatureAlgorithm.class, NodeConfig.IdentitySourceKind.class);
+      List.of(
+          SignatureAlgorithm.class,
+          NodeConfig.IdentitySourceKind.class,
+          NodeConfig.KeyExchange.class);
 
   static final YAMLFactory YAML_FACTORY =
       YAMLFactory.builder()

@@ -6,6 +6,7 @@ import dev.x0tta6bl4.pqc.SpiffeId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -28,40 +29,191 @@ import java.util.regex.Pattern;
  * @param metrics the {@code /metrics} and {@code /health/*} HTTP endpoint
  * @param logging log format and levels
  * @param identity where the node's X.509-SVID comes from and how it is rotated
+ * @param mesh the mesh links: listen address, seeds, neighbour bounds, heartbeats
+ * @param tls the post-quantum TLS of mesh links
  */
-public record NodeConfig(Node node, Metrics metrics, Logging logging, Identity identity) {
+public record NodeConfig(
+    Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls) {
   /** Validates that no section is null. */
   public NodeConfig {
     requireSection("node", node);
     requireSection("metrics", metrics);
     requireSection("logging", logging);
     requireSection("identity", identity);
+    requireSection("mesh", mesh);
+    requireSection("tls", tls);
   }
 
   /** The configuration of a single node with no file and no environment overrides. */
   public static NodeConfig defaults() {
     return new NodeConfig(
-        Node.defaults(), Metrics.defaults(), Logging.defaults(), Identity.defaults());
+        Node.defaults(),
+        Metrics.defaults(),
+        Logging.defaults(),
+        Identity.defaults(),
+        Mesh.defaults(),
+        Tls.defaults());
   }
 
   /** A copy with {@code node} replaced. */
   public NodeConfig withNode(Node node) {
-    return new NodeConfig(node, metrics, logging, identity);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
   }
 
   /** A copy with {@code metrics} replaced. */
   public NodeConfig withMetrics(Metrics metrics) {
-    return new NodeConfig(node, metrics, logging, identity);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
   }
 
   /** A copy with {@code logging} replaced. */
   public NodeConfig withLogging(Logging logging) {
-    return new NodeConfig(node, metrics, logging, identity);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
   }
 
   /** A copy with {@code identity} replaced. */
   public NodeConfig withIdentity(Identity identity) {
-    return new NodeConfig(node, metrics, logging, identity);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+  }
+
+  /** A copy with {@code mesh} replaced. */
+  public NodeConfig withMesh(Mesh mesh) {
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+  }
+
+  /** A copy with {@code tls} replaced. */
+  public NodeConfig withTls(Tls tls) {
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+  }
+
+  /**
+   * The mesh links of this node.
+   *
+   * @param bind address and port mesh links are accepted on (port 0 picks a free port)
+   * @param advertise address other nodes should dial, or {@code null} for {@code bind} (set
+   *     it when binding a wildcard address or behind NAT)
+   * @param seeds addresses to dial at start and whenever the node has fewer than {@code
+   *     minNeighbours} links
+   * @param minNeighbours below this many links the node dials more known addresses, 0..64
+   * @param maxNeighbours at this many links further inbound links are refused, 1..1024
+   * @param maxFrameSize hard cap on one frame, checked before any allocation, 4KiB..64MiB
+   * @param outboundBuffer bytes queued per link before it reports backpressure, 64KiB..256MiB
+   * @param heartbeatInterval heartbeat period on every link; failure detection timings scale
+   *     with it, 50ms..1s
+   * @param reconnectBackoffMin first reconnect delay (doubled per failure, jittered), 10ms..10s
+   * @param reconnectBackoffMax cap of the reconnect delay, 100ms..10m
+   * @param helloTimeout time a new connection has to complete TLS and HELLO, 100ms..1m
+   * @param peerMetricsLimit at most this many peers get their own metric series, the rest are
+   *     folded into {@code peer="_other"}, 1..10000
+   */
+  public record Mesh(
+      HostPort bind,
+      HostPort advertise,
+      List<HostPort> seeds,
+      int minNeighbours,
+      int maxNeighbours,
+      DataSize maxFrameSize,
+      DataSize outboundBuffer,
+      Duration heartbeatInterval,
+      Duration reconnectBackoffMin,
+      Duration reconnectBackoffMax,
+      Duration helloTimeout,
+      int peerMetricsLimit) {
+
+    /** Validates the values. */
+    public Mesh {
+      requireValue("mesh.bind", bind, HostPort.ALLOWED);
+      requireValue("mesh.seeds", seeds, "a list of host:port");
+      seeds = List.copyOf(seeds);
+      requireRange("mesh.min-neighbours", minNeighbours, 0, 64);
+      requireRange("mesh.max-neighbours", maxNeighbours, 1, 1024);
+      if (maxNeighbours < minNeighbours) {
+        throw ConfigException.invalid(
+            "mesh.max-neighbours",
+            maxNeighbours + " is below mesh.min-neighbours " + minNeighbours,
+            "at least mesh.min-neighbours");
+      }
+      requireRange(
+          "mesh.max-frame-size", maxFrameSize, DataSize.ofKibibytes(4), DataSize.ofMebibytes(64));
+      requireRange(
+          "mesh.outbound-buffer",
+          outboundBuffer,
+          DataSize.ofKibibytes(64),
+          DataSize.ofMebibytes(256));
+      requireRange(
+          "mesh.heartbeat-interval",
+          heartbeatInterval,
+          Duration.ofMillis(50),
+          Duration.ofSeconds(1));
+      requireRange(
+          "mesh.reconnect-backoff-min",
+          reconnectBackoffMin,
+          Duration.ofMillis(10),
+          Duration.ofSeconds(10));
+      requireRange(
+          "mesh.reconnect-backoff-max",
+          reconnectBackoffMax,
+          Duration.ofMillis(100),
+          Duration.ofMinutes(10));
+      if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
+        throw ConfigException.invalid(
+            "mesh.reconnect-backoff-max",
+            Durations.format(reconnectBackoffMax) + " is below mesh.reconnect-backoff-min",
+            "at least mesh.reconnect-backoff-min");
+      }
+      requireRange("mesh.hello-timeout", helloTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
+      requireRange("mesh.peer-metrics-limit", peerMetricsLimit, 1, 10_000);
+    }
+
+    /** Loopback port 7600, no seeds, 3..16 neighbours, 100 ms heartbeats. */
+    public static Mesh defaults() {
+      return new Mesh(
+          new HostPort("127.0.0.1", 7600),
+          null,
+          List.of(),
+          3,
+          16,
+          DataSize.ofMebibytes(1),
+          DataSize.ofMebibytes(4),
+          Duration.ofMillis(100),
+          Duration.ofMillis(100),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(5),
+          64);
+    }
+
+    /** The address announced to peers in HELLO: {@code advertise}, else {@code bind}. */
+    public HostPort advertisedAddress() {
+      return advertise != null ? advertise : bind;
+    }
+  }
+
+  /** Key exchange of mesh-link TLS 1.3. */
+  public enum KeyExchange {
+    /** X25519MLKEM768: secure while either X25519 or ML-KEM-768 holds (the default). */
+    HYBRID,
+    /** Pure ML-KEM-768. */
+    MLKEM768
+  }
+
+  /**
+   * TLS 1.3 on mesh links (always mutual, always TLS 1.3).
+   *
+   * @param keyExchange the post-quantum group offered and accepted
+   * @param allowClassical also accept peers that offer only classical x25519; off by default,
+   *     because such links are open to harvest-now-decrypt-later
+   * @param mlDsaSignatures enable the mldsa65 signature scheme (needed when any node uses
+   *     ML-DSA-65 certificates; the node turns it on by itself when its own SVID is ML-DSA-65)
+   */
+  public record Tls(KeyExchange keyExchange, boolean allowClassical, boolean mlDsaSignatures) {
+    /** Validates the values. */
+    public Tls {
+      requireValue("tls.key-exchange", keyExchange, ConfigJackson.enumAllowed(KeyExchange.class));
+    }
+
+    /** Hybrid key exchange, classical peers refused, Ed25519 signatures. */
+    public static Tls defaults() {
+      return new Tls(KeyExchange.HYBRID, false, false);
+    }
   }
 
   /** Where a node's identity files come from. */
