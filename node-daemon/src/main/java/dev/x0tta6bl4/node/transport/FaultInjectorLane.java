@@ -22,6 +22,8 @@ import java.util.random.RandomGenerator;
  */
 final class FaultInjectorLane {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
+  // Ceiling of the bucket while messages wait for tokens, in byte-nanoseconds; far from overflow.
+  private static final long BACKLOG_TOKEN_LIMIT = 4_000_000_000_000_000_000L;
 
   /** Where released messages go: the next inbound or outbound handler. */
   interface Output {
@@ -68,7 +70,10 @@ final class FaultInjectorLane {
   private boolean draining;
 
   // Token bucket in byte-nanoseconds (bytes * 1e9), so refills are exact integer arithmetic.
+  // While messages wait for tokens the bucket is not capped at the burst, so a pacing task that
+  // runs late releases what it would have released on time; it is capped again once idle.
   private boolean bucketStarted;
+  private boolean backlogged;
   private long tokens;
   private long lastRefill;
 
@@ -212,7 +217,9 @@ final class FaultInjectorLane {
           scheduleDrain(now, head.due - now);
           break;
         }
-        long wait = acquireTokens(plan.get(), head.msg, now);
+        FaultPlan p = plan.get();
+        long wait = acquireTokens(p, head.msg, now);
+        backlogged = wait > 0;
         if (wait > 0) {
           if (!head.throttled) {
             head.throttled = true;
@@ -229,6 +236,10 @@ final class FaultInjectorLane {
     } finally {
       draining = false;
     }
+    FaultPlan current = plan.get();
+    if (!backlogged && bucketStarted && current.capsBandwidth()) {
+      tokens = Math.min(tokens, current.burstBytes() * NANOS_PER_SECOND);
+    }
     if (emitted && fromTimer) {
       output.afterTimerBatch();
     }
@@ -244,14 +255,15 @@ final class FaultInjectorLane {
       return 0;
     }
     long rate = p.bandwidthBytesPerSecond();
-    long capacity = p.burstBytes() * NANOS_PER_SECOND;
     if (!bucketStarted) {
       bucketStarted = true;
-      tokens = capacity;
+      tokens = p.burstBytes() * NANOS_PER_SECOND;
     } else {
+      long limit = backlogged ? BACKLOG_TOKEN_LIMIT : p.burstBytes() * NANOS_PER_SECOND;
       long elapsed = now - lastRefill;
-      long untilFull = ceilDiv(capacity - tokens, rate);
-      tokens = elapsed >= untilFull ? capacity : Math.min(capacity, tokens + elapsed * rate);
+      if (elapsed > 0 && tokens < limit) {
+        tokens = elapsed >= ceilDiv(limit - tokens, rate) ? limit : tokens + elapsed * rate;
+      }
     }
     lastRefill = now;
     long size = buf.readableBytes();
