@@ -45,7 +45,9 @@ public final class FaultController {
 
   /**
    * A new handler for the channel end on {@code localNode} talking to {@code peerNode}, bound to
-   * the link's live plans. Call once per channel.
+   * the link's live plans. Call once per channel; every channel of the same link shares the live
+   * plans, so {@link FaultInjector#setPlans} on one of them changes the link until the controller
+   * next changes it.
    */
   public synchronized FaultInjector forLink(String localNode, String peerNode) {
     Link link = link(localNode, peerNode);

@@ -57,7 +57,7 @@ import java.util.random.RandomGenerator;
  * <p>One instance per channel (not sharable). Nothing to close: the channel's pipeline releases
  * it.
  */
-public class FaultInjector extends ChannelDuplexHandler {
+public final class FaultInjector extends ChannelDuplexHandler {
 
   /**
    * What happened to the messages of one direction so far. {@code passed} counts messages handed

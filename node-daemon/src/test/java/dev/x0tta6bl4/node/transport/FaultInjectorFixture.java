@@ -100,6 +100,16 @@ final class FaultInjectorFixture implements AutoCloseable {
     return ids;
   }
 
+  /** Reads every message out in {@code direction}. */
+  List<Object> receiveAll(Direction direction) {
+    List<Object> all = new ArrayList<>();
+    Object msg;
+    while ((msg = receive(direction)) != null) {
+      all.add(msg);
+    }
+    return all;
+  }
+
   /** Advances virtual time and runs the tasks that became due. */
   void advanceMillis(long millis) {
     advanceNanos(TimeUnit.MILLISECONDS.toNanos(millis));
