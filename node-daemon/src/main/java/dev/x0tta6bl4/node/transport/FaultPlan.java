@@ -12,8 +12,10 @@ import java.util.Objects;
  * has passed it, or until {@code reorderWindow} has elapsed), delay ({@code delay} plus a uniform
  * {@code 0..jitter}; jitter never reorders messages, use {@code reorderProbability} for that) and
  * last the bandwidth cap (a token bucket of {@code burstBytes} refilled at {@code
- * bandwidthBytesPerSecond}; only {@code ByteBuf} messages consume tokens). Messages waiting for
- * their delay or for tokens wait in a queue of at most {@code queueLimit} messages; a message that
+ * bandwidthBytesPerSecond}; only {@code ByteBuf} messages consume tokens; while messages wait the
+ * bucket is not capped, so a pacing task that runs late releases at once what it would have
+ * released on time, and from the start at most {@code burst + rate * t} bytes pass). Messages
+ * waiting for their delay or for tokens wait in a queue of at most {@code queueLimit} messages; a message that
  * does not fit is dropped and counted.
  *
  * <p>An immutable value, safe to share between threads. Build it with {@link #builder()} or change
