@@ -15,8 +15,8 @@ import java.util.Objects;
  * bandwidthBytesPerSecond}; only {@code ByteBuf} messages consume tokens; while messages wait the
  * bucket is not capped, so a pacing task that runs late releases at once what it would have
  * released on time, and from the start at most {@code burst + rate * t} bytes pass). Messages
- * waiting for their delay or for tokens wait in a queue of at most {@code queueLimit} messages; a message that
- * does not fit is dropped and counted.
+ * waiting for their delay or for tokens wait in a queue of at most {@code queueLimit} messages; a
+ * message that does not fit is dropped and counted.
  *
  * <p>An immutable value, safe to share between threads. Build it with {@link #builder()} or change
  * a copy with {@link #newBuilder()}; every argument is checked and a bad one throws {@link
