@@ -4,6 +4,10 @@ import dev.x0tta6bl4.node.cli.BuildInfo;
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.identity.CryptoStartup;
 import dev.x0tta6bl4.node.identity.NodeIdentityService;
+import dev.x0tta6bl4.node.membership.FailureDetector;
+import dev.x0tta6bl4.node.membership.FailureDetectorSettings;
+import dev.x0tta6bl4.node.transport.FaultController;
+import dev.x0tta6bl4.node.transport.MeshLinks;
 import dev.x0tta6bl4.node.wiring.Component;
 import dev.x0tta6bl4.node.wiring.Container;
 import dev.x0tta6bl4.observability.ComponentHealth;
@@ -13,11 +17,16 @@ import dev.x0tta6bl4.observability.Readiness;
 import dev.x0tta6bl4.pqc.CryptoProviders;
 import dev.x0tta6bl4.pqc.IdentitySource;
 import dev.x0tta6bl4.pqc.PeerVerifier;
+import dev.x0tta6bl4.pqc.SignatureAlgorithm;
 import dev.x0tta6bl4.pqc.SvidValidator;
+import dev.x0tta6bl4.pqc.TlsContextFactory;
+import dev.x0tta6bl4.pqc.TlsSettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The composition root: every binding of a node, in start order. Read top to bottom, this
@@ -29,10 +38,20 @@ public final class NodeComposition {
 
   /** All bindings of a node with the given configuration and identity. */
   public static Container.Builder bindings(NodeConfig config, LocalNode local) {
+    return bindings(config, local, null);
+  }
+
+  /**
+   * All bindings, with a fault controller that injects faults on every mesh link (the test
+   * harness and {@code meshd demo}); {@code faults} may be null for a production node.
+   */
+  public static Container.Builder bindings(
+      NodeConfig config, LocalNode local, FaultController faults) {
     return Container.builder()
         .bindInstance(NodeConfig.class, config)
         .bindInstance(LocalNode.class, local)
         .bind(Clock.class, c -> Clock.systemUTC())
+        .bind(RandomGenerator.class, c -> new SplittableRandom())
         // Before anything opens a port: BC version lock and known-answer self-tests.
         .bind(CryptoProviders.class, c -> CryptoStartup.verifyAndInstall())
         .bind(PrometheusMeterRegistry.class, c -> MeshdMetrics.create(BuildInfo.version()))
@@ -56,11 +75,37 @@ public final class NodeComposition {
                     .clock(c.get(Clock.class))
                     .build())
         .bind(
+            TlsContextFactory.class,
+            c ->
+                new TlsContextFactory(
+                    c.get(CryptoProviders.class),
+                    c.get(IdentitySource.class),
+                    c.get(PeerVerifier.class),
+                    tlsSettings(config, c.get(IdentitySource.class))))
+        .bind(
             EventLoops.class,
             c ->
                 new EventLoops(
                     Runtime.getRuntime().availableProcessors(),
                     c.get(PrometheusMeterRegistry.class)))
+        .bind(
+            MeshLinks.class,
+            c ->
+                new MeshLinks(
+                    config.mesh(),
+                    local.nodeId(),
+                    c.get(NodeIdentityService.class).spiffeId(),
+                    c.get(TlsContextFactory.class),
+                    c.get(EventLoops.class).group(),
+                    new FailureDetector(
+                        local.nodeId(),
+                        FailureDetectorSettings.scaledTo(config.mesh().heartbeatInterval()),
+                        c.get(RandomGenerator.class)),
+                    faults,
+                    c.get(PrometheusMeterRegistry.class),
+                    System::nanoTime,
+                    () -> c.get(Clock.class).millis(),
+                    c.get(RandomGenerator.class)))
         .bind(
             MetricsEndpoint.class,
             c ->
@@ -69,6 +114,22 @@ public final class NodeComposition {
                     c.get(EventLoops.class),
                     c.get(PrometheusMeterRegistry.class),
                     readiness(c)));
+  }
+
+  private static TlsSettings tlsSettings(NodeConfig config, IdentitySource identity) {
+    boolean ownKeyIsMlDsa =
+        SignatureAlgorithm.of(identity.current().leaf().getPublicKey())
+            .filter(a -> a == SignatureAlgorithm.ML_DSA_65)
+            .isPresent();
+    return TlsSettings.builder()
+        .keyExchange(
+            config.tls().keyExchange() == NodeConfig.KeyExchange.MLKEM768
+                ? TlsSettings.KeyExchange.PURE_MLKEM768
+                : TlsSettings.KeyExchange.HYBRID_X25519_MLKEM768)
+        .allowClassicalKeyExchange(config.tls().allowClassical())
+        .mlDsaCertificates(config.tls().mlDsaSignatures() || ownKeyIsMlDsa)
+        .handshakeTimeout(config.mesh().helloTimeout())
+        .build();
   }
 
   /**

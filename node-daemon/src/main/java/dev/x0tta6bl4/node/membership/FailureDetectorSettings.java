@@ -156,6 +156,35 @@ public record FailureDetectorSettings(
     return new Builder();
   }
 
+  /**
+   * The defaults with every time scaled by {@code heartbeatInterval / 100 ms}, so the timing
+   * budget (and its guarantees relative to the interval) holds at another heartbeat period.
+   * This is how {@code mesh.heartbeat-interval} is applied.
+   */
+  public static FailureDetectorSettings scaledTo(Duration heartbeatInterval) {
+    FailureDetectorSettings d = DEFAULTS;
+    double f = heartbeatInterval.toNanos() / (double) d.heartbeatInterval.toNanos();
+    return new FailureDetectorSettings(
+        heartbeatInterval,
+        d.phiThreshold,
+        scale(d.minStdDeviation, f),
+        scale(d.acceptableHeartbeatPause, f),
+        d.windowSize,
+        scale(d.maxIntervalSample, f),
+        scale(d.maxSilenceBeforeSuspicion, f),
+        d.probeFanout,
+        scale(d.probeTimeout, f),
+        scale(d.suspicionTimeout, f),
+        scale(d.freshnessWindow, f),
+        scale(d.localPauseThreshold, f),
+        scale(d.directSilenceLimit, f),
+        d.maxPendingProbes);
+  }
+
+  private static Duration scale(Duration d, double factor) {
+    return Duration.ofNanos(Math.round(d.toNanos() * factor));
+  }
+
   /** A builder starting from these settings. */
   public Builder toBuilder() {
     return new Builder(this);

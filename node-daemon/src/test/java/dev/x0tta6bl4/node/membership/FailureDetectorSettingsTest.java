@@ -95,4 +95,22 @@ class FailureDetectorSettingsTest {
   private static FailureDetectorSettings.Builder builder() {
     return FailureDetectorSettings.builder();
   }
+
+  @Test
+  void scaledTo_defaultInterval_equalsDefaults() {
+    assertThat(FailureDetectorSettings.scaledTo(java.time.Duration.ofMillis(100)))
+        .isEqualTo(FailureDetectorSettings.defaults());
+  }
+
+  @Test
+  void scaledTo_doubleInterval_doublesEveryTimeAndStaysValid() {
+    FailureDetectorSettings s = FailureDetectorSettings.scaledTo(java.time.Duration.ofMillis(200));
+    FailureDetectorSettings d = FailureDetectorSettings.defaults();
+
+    assertThat(s.suspicionTimeout()).isEqualTo(d.suspicionTimeout().multipliedBy(2));
+    assertThat(s.probeTimeout()).isEqualTo(d.probeTimeout().multipliedBy(2));
+    assertThat(s.worstCaseDetectionDelay()).isEqualTo(d.worstCaseDetectionDelay().multipliedBy(2));
+    assertThat(FailureDetectorSettings.scaledTo(java.time.Duration.ofMillis(50)).probeFanout())
+        .isEqualTo(d.probeFanout());
+  }
 }

@@ -1,0 +1,108 @@
+package dev.x0tta6bl4.node.transport;
+
+import io.netty.channel.Channel;
+import java.net.SocketAddress;
+
+/**
+ * An established mesh link to one neighbour: TLS done, HELLO exchanged, registered with
+ * {@link MeshLinks}. Sending is thread-safe; the link is closed by {@link MeshLinks}.
+ *
+ * <p>Backpressure is explicit: {@link #trySend} refuses a frame while the channel's outbound
+ * buffer is above its high-water mark ({@code mesh.outbound-buffer}), instead of queueing
+ * without bound.
+ */
+public final class Link {
+  private final String peerId;
+  private final String peerSpiffeId;
+  private final String peerListenAddress;
+  private final Channel channel;
+  private final boolean outbound;
+  private final long establishedNanos;
+  private final Runnable onBackpressure;
+
+  Link(
+      String peerId,
+      String peerSpiffeId,
+      String peerListenAddress,
+      Channel channel,
+      boolean outbound,
+      long establishedNanos,
+      Runnable onBackpressure) {
+    this.peerId = peerId;
+    this.peerSpiffeId = peerSpiffeId;
+    this.peerListenAddress = peerListenAddress;
+    this.channel = channel;
+    this.outbound = outbound;
+    this.establishedNanos = establishedNanos;
+    this.onBackpressure = onBackpressure;
+  }
+
+  /** The neighbour's node id. */
+  public String peerId() {
+    return peerId;
+  }
+
+  /** The neighbour's SPIFFE ID, verified during the TLS handshake. */
+  public String peerSpiffeId() {
+    return peerSpiffeId;
+  }
+
+  /** The address the neighbour listens on, from its HELLO. */
+  public String peerListenAddress() {
+    return peerListenAddress;
+  }
+
+  /** Whether this node dialled the link. */
+  public boolean outbound() {
+    return outbound;
+  }
+
+  /** When the link was registered, on the node's monotonic clock. */
+  public long establishedNanos() {
+    return establishedNanos;
+  }
+
+  /** The socket address of the other end. */
+  public SocketAddress remoteAddress() {
+    return channel.remoteAddress();
+  }
+
+  /** Whether the link can take more frames now. */
+  public boolean isWritable() {
+    return channel.isActive() && channel.isWritable();
+  }
+
+  /**
+   * Sends {@code frame} unless the link is closed or above its outbound high-water mark.
+   *
+   * @return false if the frame was refused (counted as backpressure); the caller decides
+   *     whether to retry later, reroute or report overload
+   */
+  public boolean trySend(Frame frame) {
+    if (!channel.isActive()) {
+      return false;
+    }
+    if (!channel.isWritable()) {
+      onBackpressure.run();
+      return false;
+    }
+    channel.writeAndFlush(frame, channel.voidPromise());
+    return true;
+  }
+
+  /** Sends {@code frame} regardless of the high-water mark (small control frames only). */
+  void sendControl(Frame frame) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(frame, channel.voidPromise());
+    }
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public String toString() {
+    return "Link[" + peerId + (outbound ? " out " : " in ") + channel.remoteAddress() + "]";
+  }
+}
