@@ -56,6 +56,7 @@ class MeshdDistributionIT {
             .redirectError(stderr.toFile());
     // No config file: embedded defaults, except an ephemeral port so parallel runs never clash.
     builder.environment().put("MESHD_METRICS_BIND", "127.0.0.1:0");
+    builder.environment().put("MESHD_MESH_BIND", "127.0.0.1:0");
     process = builder.start();
 
     JsonNode listening =

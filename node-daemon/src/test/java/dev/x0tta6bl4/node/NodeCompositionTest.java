@@ -23,8 +23,14 @@ class NodeCompositionTest {
 
   private NodeConfig config() {
     NodeConfig defaults = NodeConfig.defaults();
-    return defaults.withMetrics(
-        new NodeConfig.Metrics(new HostPort("127.0.0.1", 0), defaults.metrics().maxHeaderSize()));
+    NodeConfig.Mesh m = defaults.mesh();
+    return defaults
+        .withMetrics(
+            new NodeConfig.Metrics(new HostPort("127.0.0.1", 0), defaults.metrics().maxHeaderSize()))
+        .withMesh(new NodeConfig.Mesh(new HostPort("127.0.0.1", 0), null, m.seeds(),
+            m.minNeighbours(), m.maxNeighbours(), m.maxFrameSize(), m.outboundBuffer(),
+            m.heartbeatInterval(), m.reconnectBackoffMin(), m.reconnectBackoffMax(),
+            m.helloTimeout(), m.peerMetricsLimit()));
   }
 
   @Test
@@ -46,6 +52,7 @@ class NodeCompositionTest {
       assertThat(ready.body())
           .contains("\"NodeIdentityService\":{\"status\":\"UP\"}")
           .contains("\"MetricsEndpoint\":{\"status\":\"UP\"}")
+          .contains("\"MeshLinks\":{\"status\":\"UP\"}")
           .contains("\"node\":{\"status\":\"UP\"}");
       assertThat(state.resolve("identity/node-key.pem")).isRegularFile();
     }

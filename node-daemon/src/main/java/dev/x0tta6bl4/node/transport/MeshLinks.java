@@ -653,6 +653,21 @@ public final class MeshLinks implements Component {
     };
   }
 
+  /**
+   * Drops every connection at once without GOODBYE, as a crash or a reset transport would;
+   * neighbours see their sockets close and declare this node dead at once, and links are
+   * then re-established as usual (with backoff).
+   */
+  public void dropAllConnections() {
+    owner.execute(() -> {
+      for (Link link : links.values()) {
+        closeReasons.put(link.channel(), "dropped");
+        link.channel().close();
+      }
+      pending.forEach(Channel::close);
+    });
+  }
+
   /** Sends GOODBYE to every neighbour, stops listening and waits (bounded) for the drain. */
   @Override
   public void close() throws InterruptedException {
