@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,7 +111,8 @@ class ConfigLoaderTest {
     Path file = write("node:\n  id: a\nmetric:\n  bind: x\n");
 
     assertThat(errorOf(NO_ENV, file))
-        .isEqualTo(file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity");
+        .isEqualTo(file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
+                + " tls");
   }
 
   @Test
@@ -285,7 +287,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
-                + " logging, identity");
+                + " logging, identity, mesh, tls");
   }
 
   @Test
@@ -442,7 +444,21 @@ class ConfigLoaderTest {
                 null,
                 dev.x0tta6bl4.pqc.SignatureAlgorithm.ML_DSA_65,
                 Duration.ofHours(2),
-                Duration.ofSeconds(5)));
+                Duration.ofSeconds(5)),
+            new NodeConfig.Mesh(
+                new HostPort("::", 0),
+                new HostPort("mesh.example.org", 7700),
+                List.of(new HostPort("127.0.0.1", 7601), new HostPort("::1", 7602)),
+                0,
+                1,
+                DataSize.ofKibibytes(4),
+                DataSize.ofMebibytes(256),
+                Duration.ofMillis(50),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(1),
+                10_000),
+            new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true));
 
     String yaml = ConfigLoader.toYaml(config);
 
@@ -494,6 +510,23 @@ class ConfigLoaderTest {
               algorithm: ed25519
               svid-lifetime: 1d
               reload-interval: 30s
+            mesh:
+              bind: 127.0.0.1:7600
+              advertise: null
+              seeds: []
+              min-neighbours: 3
+              max-neighbours: 16
+              max-frame-size: 1MiB
+              outbound-buffer: 4MiB
+              heartbeat-interval: 100ms
+              reconnect-backoff-min: 100ms
+              reconnect-backoff-max: 10s
+              hello-timeout: 5s
+              peer-metrics-limit: 64
+            tls:
+              key-exchange: hybrid
+              allow-classical: false
+              ml-dsa-signatures: false
             """);
   }
 
@@ -515,7 +548,25 @@ class ConfigLoaderTest {
             "identity.ca-dir",
             "identity.algorithm",
             "identity.svid-lifetime",
-            "identity.reload-interval");
+            "identity.reload-interval",
+            "mesh.bind",
+            "mesh.advertise",
+            "mesh.seeds",
+            "mesh.min-neighbours",
+            "mesh.max-neighbours",
+            "mesh.max-frame-size",
+            "mesh.outbound-buffer",
+            "mesh.heartbeat-interval",
+            "mesh.reconnect-backoff-min",
+            "mesh.reconnect-backoff-max",
+            "mesh.hello-timeout",
+            "mesh.peer-metrics-limit",
+            "tls.key-exchange",
+            "tls.allow-classical",
+            "tls.ml-dsa-signatures");
+    assertThat(ConfigLoader.envName("mesh.seeds")).isEqualTo("MESHD_MESH_SEEDS");
+    assertThat(ConfigLoader.envName("tls.ml-dsa-signatures"))
+        .isEqualTo("MESHD_TLS_ML_DSA_SIGNATURES");
     assertThat(ConfigLoader.envName("node.state-dir")).isEqualTo("MESHD_NODE_STATE_DIR");
     assertThatThrownBy(() -> ConfigLoader.envName("node")).isInstanceOf(ConfigException.class);
   }

@@ -21,8 +21,15 @@ class NodeConfigTest {
 
   @Test
   void constructor_nullSection_namesKey() {
-    assertThatThrownBy(() -> new NodeConfig(null, NodeConfig.Metrics.defaults(),
-            NodeConfig.Logging.defaults(), NodeConfig.Identity.defaults()))
+    assertThatThrownBy(
+            () ->
+                new NodeConfig(
+                    null,
+                    NodeConfig.Metrics.defaults(),
+                    NodeConfig.Logging.defaults(),
+                    NodeConfig.Identity.defaults(),
+                    NodeConfig.Mesh.defaults(),
+                    NodeConfig.Tls.defaults()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("node: is null; allowed:");
   }
