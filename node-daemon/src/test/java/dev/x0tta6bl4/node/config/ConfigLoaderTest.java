@@ -111,7 +111,8 @@ class ConfigLoaderTest {
     Path file = write("node:\n  id: a\nmetric:\n  bind: x\n");
 
     assertThat(errorOf(NO_ENV, file))
-        .isEqualTo(file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
+        .isEqualTo(
+            file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
                 + " tls");
   }
 
@@ -675,7 +676,13 @@ class ConfigLoaderTest {
   @Test
   void load_tlsSection_readsEveryKey() throws IOException {
     Path file =
-        write("tls:\n  key-exchange: MLKEM768\n  allow-classical: true\n  ml-dsa-signatures: true\n");
+        write(
+            """
+            tls:
+              key-exchange: MLKEM768
+              allow-classical: true
+              ml-dsa-signatures: true
+            """);
 
     assertThat(NO_ENV.load(file).tls())
         .isEqualTo(new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true));
