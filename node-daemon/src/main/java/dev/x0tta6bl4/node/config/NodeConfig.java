@@ -123,6 +123,10 @@ public record NodeConfig(
     public Mesh {
       requireValue("mesh.bind", bind, HostPort.ALLOWED);
       requireValue("mesh.seeds", seeds, "a list of host:port");
+      for (int i = 0; i < seeds.size(); i++) {
+        // List.copyOf would throw a bare NullPointerException for "seeds: [a:1, null]".
+        requireValue("mesh.seeds.[" + i + "]", seeds.get(i), HostPort.ALLOWED);
+      }
       seeds = List.copyOf(seeds);
       requireRange("mesh.min-neighbours", minNeighbours, 0, 64);
       requireRange("mesh.max-neighbours", maxNeighbours, 1, 1024);
@@ -157,7 +161,9 @@ public record NodeConfig(
       if (reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
         throw ConfigException.invalid(
             "mesh.reconnect-backoff-max",
-            Durations.format(reconnectBackoffMax) + " is below mesh.reconnect-backoff-min",
+            Durations.format(reconnectBackoffMax)
+                + " is below mesh.reconnect-backoff-min "
+                + Durations.format(reconnectBackoffMin),
             "at least mesh.reconnect-backoff-min");
       }
       requireRange("mesh.hello-timeout", helloTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));

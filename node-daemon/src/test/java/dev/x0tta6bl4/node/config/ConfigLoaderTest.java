@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,7 +111,9 @@ class ConfigLoaderTest {
     Path file = write("node:\n  id: a\nmetric:\n  bind: x\n");
 
     assertThat(errorOf(NO_ENV, file))
-        .isEqualTo(file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity");
+        .isEqualTo(
+            file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
+                + " tls");
   }
 
   @Test
@@ -285,7 +288,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
-                + " logging, identity");
+                + " logging, identity, mesh, tls");
   }
 
   @Test
@@ -425,6 +428,343 @@ class ConfigLoaderTest {
             "environment MESHD_LOGGING_LEVELS: logging.levels.io.netty: unknown log level");
   }
 
+  // ---- list-valued keys (mesh.seeds) ----
+
+  private static final List<HostPort> TWO_SEEDS =
+      List.of(new HostPort("127.0.0.1", 7601), new HostPort("::1", 7602));
+
+  @Test
+  void load_seedsFlowList_readsEveryEntry() throws IOException {
+    Path file = write("mesh:\n  seeds: [127.0.0.1:7601, \"[::1]:7602\"]\n");
+
+    NodeConfig config = NO_ENV.load(file);
+
+    assertThat(config.mesh().seeds()).isEqualTo(TWO_SEEDS);
+    assertThat(config.mesh().bind()).isEqualTo(NodeConfig.Mesh.defaults().bind());
+  }
+
+  @Test
+  void load_seedsBlockList_readsEveryEntry() throws IOException {
+    Path file =
+        write(
+            """
+            mesh:
+              seeds:
+                - 127.0.0.1:7601
+                - "[::1]:7602"
+                - seed-3.mesh.example:7603
+            """);
+
+    assertThat(NO_ENV.load(file).mesh().seeds())
+        .containsExactly(
+            new HostPort("127.0.0.1", 7601),
+            new HostPort("::1", 7602),
+            new HostPort("seed-3.mesh.example", 7603));
+  }
+
+  @Test
+  void load_emptySeedList_isEmpty() throws IOException {
+    assertThat(NO_ENV.load(write("mesh:\n  seeds: []\n")).mesh().seeds()).isEmpty();
+  }
+
+  @Test
+  void loadWithoutFile_seedsFromEnvironment_areCommaSeparated() {
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(Map.of("MESHD_MESH_SEEDS", "127.0.0.1:7601, [::1]:7602"));
+
+    assertThat(loader.loadWithoutFile().mesh().seeds()).isEqualTo(TWO_SEEDS);
+  }
+
+  @Test
+  void load_emptyEnvironmentSeeds_replaceFileSeedsWithEmptyList() throws IOException {
+    Path file = write("mesh:\n  seeds: [127.0.0.1:7601]\n");
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_MESH_SEEDS", ""));
+
+    assertThat(loader.load(file).mesh().seeds()).isEmpty();
+  }
+
+  @Test
+  void load_environmentSeeds_replaceFileSeeds() throws IOException {
+    Path file = write("mesh:\n  seeds: [127.0.0.1:7601, 127.0.0.1:7602]\n");
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_MESH_SEEDS", "[::1]:7609"));
+
+    assertThat(loader.load(file).mesh().seeds()).containsExactly(new HostPort("::1", 7609));
+  }
+
+  @Test
+  void load_badSeedInFlowList_namesElementAndPointsAtList() throws IOException {
+    Path file = write("mesh:\n  seeds: [127.0.0.1:7601, 127.0.0.1:70000]\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:10: mesh.seeds.[1]: port 70000 is out of range; allowed: 0..65535");
+  }
+
+  @Test
+  void load_badSeedInBlockList_namesElementAndPointsAtList() throws IOException {
+    Path file =
+        write("mesh:\n  seeds:\n    - 127.0.0.1:7601\n    - \"::1:7602\"\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .startsWith(
+            file + ":3:5: mesh.seeds.[1]: '::1:7602' has an IPv6 address without brackets;"
+                + " allowed: ");
+  }
+
+  @Test
+  void load_nullSeed_isError() throws IOException {
+    Path file = write("mesh:\n  seeds: [127.0.0.1:7601, null]\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ":2:10: mesh.seeds.[1]: is null; allowed: " + HostPort.ALLOWED);
+  }
+
+  @Test
+  void load_numberForList_isWrongType() throws IOException {
+    Path file = write("mesh:\n  seeds: 7\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:10: mesh.seeds: wrong type: got a number; allowed: a list of: "
+                + HostPort.ALLOWED);
+  }
+
+  @Test
+  void load_stringForList_isWrongType() throws IOException {
+    Path file = write("mesh:\n  seeds: 127.0.0.1:7601\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:10: mesh.seeds: wrong type: got a string; allowed: a list of: "
+                + HostPort.ALLOWED);
+  }
+
+  @Test
+  void loadWithoutFile_badSeedInEnvironment_namesVariableAndElement() {
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(Map.of("MESHD_MESH_SEEDS", "127.0.0.1:7601,,[::1]:7602"));
+
+    assertThatThrownBy(loader::loadWithoutFile)
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "environment MESHD_MESH_SEEDS: mesh.seeds.[1]: empty host:port; allowed: "
+                + HostPort.ALLOWED);
+  }
+
+  // ---- mesh ints, ranges and cross-field rules ----
+
+  @Test
+  void load_meshSection_readsEveryKey() throws IOException {
+    Path file =
+        write(
+            """
+            mesh:
+              bind: "[::]:7600"
+              advertise: node-1.mesh.example:7600
+              seeds: [10.0.0.2:7600]
+              min-neighbours: 0
+              max-neighbours: 1024
+              max-frame-size: 64MiB
+              outbound-buffer: 64KiB
+              heartbeat-interval: 1s
+              reconnect-backoff-min: 10ms
+              reconnect-backoff-max: 10m
+              hello-timeout: 100ms
+              peer-metrics-limit: 1
+            """);
+
+    NodeConfig.Mesh mesh = NO_ENV.load(file).mesh();
+
+    assertThat(mesh)
+        .isEqualTo(
+            new NodeConfig.Mesh(
+                new HostPort("::", 7600),
+                new HostPort("node-1.mesh.example", 7600),
+                List.of(new HostPort("10.0.0.2", 7600)),
+                0,
+                1024,
+                DataSize.ofMebibytes(64),
+                DataSize.ofKibibytes(64),
+                Duration.ofSeconds(1),
+                Duration.ofMillis(10),
+                Duration.ofMinutes(10),
+                Duration.ofMillis(100),
+                1));
+    assertThat(mesh.advertisedAddress()).isEqualTo(new HostPort("node-1.mesh.example", 7600));
+  }
+
+  @Test
+  void load_minNeighboursAboveRange_givesRange() throws IOException {
+    Path file = write("mesh:\n  min-neighbours: 65\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(file + ":2:19: mesh.min-neighbours: 65 is out of range; allowed: 0..64");
+  }
+
+  @Test
+  void load_fractionForInt_isWrongType() throws IOException {
+    Path file = write("mesh:\n  peer-metrics-limit: 1.5\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .startsWith(file + ":2:23: mesh.peer-metrics-limit: ")
+        .endsWith("; allowed: a whole number");
+  }
+
+  @Test
+  void load_intBeyondIntRange_isError() throws IOException {
+    Path file = write("mesh:\n  peer-metrics-limit: 99999999999\n");
+
+    assertThat(errorOf(NO_ENV, file)).startsWith(file + ":2:23: mesh.peer-metrics-limit: ");
+  }
+
+  @Test
+  void load_maxNeighboursBelowMin_namesBothKeys() throws IOException {
+    Path file = write("mesh:\n  min-neighbours: 8\n  max-neighbours: 4\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":3:19: mesh.max-neighbours: 4 is below mesh.min-neighbours 8; allowed: at"
+                + " least mesh.min-neighbours");
+  }
+
+  @Test
+  void load_minNeighboursAboveDefaultMax_namesDefaultMax() throws IOException {
+    Path file = write("mesh:\n  min-neighbours: 20\n");
+
+    // max-neighbours is not in the file, so the location is that of the mesh section.
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:3: mesh.max-neighbours: 16 is below mesh.min-neighbours 20; allowed: at"
+                + " least mesh.min-neighbours");
+  }
+
+  @Test
+  void load_backoffMaxBelowMin_namesBothValues() throws IOException {
+    Path file = write("mesh:\n  reconnect-backoff-min: 5s\n  reconnect-backoff-max: 1s\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":3:26: mesh.reconnect-backoff-max: 1s is below mesh.reconnect-backoff-min"
+                + " 5s; allowed: at least mesh.reconnect-backoff-min");
+  }
+
+  @Test
+  void loadWithoutFile_intFromEnvironment_isRead() {
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(
+            Map.of("MESHD_MESH_MIN_NEIGHBOURS", "5", "MESHD_MESH_MAX_NEIGHBOURS", "5"));
+
+    NodeConfig.Mesh mesh = loader.loadWithoutFile().mesh();
+
+    assertThat(mesh.minNeighbours()).isEqualTo(5);
+    assertThat(mesh.maxNeighbours()).isEqualTo(5);
+  }
+
+  @Test
+  void loadWithoutFile_wordForIntInEnvironment_isWrongType() {
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_MESH_MIN_NEIGHBOURS", "five"));
+
+    assertThatThrownBy(loader::loadWithoutFile)
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "environment MESHD_MESH_MIN_NEIGHBOURS: mesh.min-neighbours: wrong type: got a"
+                + " string; allowed: a whole number");
+  }
+
+  // ---- tls: enum and booleans ----
+
+  @Test
+  void load_tlsSection_readsEveryKey() throws IOException {
+    Path file =
+        write(
+            """
+            tls:
+              key-exchange: MLKEM768
+              allow-classical: true
+              ml-dsa-signatures: true
+            """);
+
+    assertThat(NO_ENV.load(file).tls())
+        .isEqualTo(new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true));
+  }
+
+  @Test
+  void load_unknownKeyExchange_listsAllowedValues() throws IOException {
+    Path file = write("tls:\n  key-exchange: rsa\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:17: tls.key-exchange: 'rsa' is not one of the allowed values; allowed:"
+                + " hybrid | mlkem768");
+  }
+
+  @Test
+  void load_yesForBoolean_isWrongType() throws IOException {
+    Path file = write("tls:\n  allow-classical: yes\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:20: tls.allow-classical: wrong type: got a string; allowed: true | false");
+  }
+
+  @Test
+  void load_quotedTrueForBoolean_isWrongType() throws IOException {
+    Path file = write("tls:\n  allow-classical: \"true\"\n");
+
+    assertThat(errorOf(NO_ENV, file))
+        .isEqualTo(
+            file + ":2:20: tls.allow-classical: wrong type: got a string; allowed: true | false");
+  }
+
+  @Test
+  void load_nullForBoolean_isError() throws IOException {
+    Path file = write("tls:\n  allow-classical: null\n");
+
+    assertThat(errorOf(NO_ENV, file)).startsWith(file + ":2:20: tls.allow-classical: ");
+  }
+
+  @Test
+  void loadWithoutFile_booleanAndEnumFromEnvironment_areRead() {
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(
+            Map.of(
+                "MESHD_TLS_ALLOW_CLASSICAL", "true",
+                "MESHD_TLS_KEY_EXCHANGE", "MlKem768",
+                "MESHD_TLS_ML_DSA_SIGNATURES", "false"));
+
+    assertThat(loader.loadWithoutFile().tls())
+        .isEqualTo(new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, false));
+  }
+
+  @Test
+  void load_environmentBoolean_overridesFile() throws IOException {
+    Path file = write("tls:\n  allow-classical: true\n");
+    ConfigLoader loader =
+        ConfigLoader.forEnvironment(Map.of("MESHD_TLS_ALLOW_CLASSICAL", "false"));
+
+    assertThat(loader.load(file).tls().allowClassical()).isFalse();
+  }
+
+  @Test
+  void loadWithoutFile_yesForBooleanInEnvironment_isWrongType() {
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_TLS_ALLOW_CLASSICAL", "yes"));
+
+    assertThatThrownBy(loader::loadWithoutFile)
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "environment MESHD_TLS_ALLOW_CLASSICAL: tls.allow-classical: wrong type: got a"
+                + " string; allowed: true | false");
+  }
+
+  @Test
+  void loadWithoutFile_emptyBooleanInEnvironment_isError() {
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of("MESHD_TLS_ALLOW_CLASSICAL", ""));
+
+    assertThatThrownBy(loader::loadWithoutFile)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("environment MESHD_TLS_ALLOW_CLASSICAL: tls.allow-classical: ");
+  }
+
   @Test
   void toYaml_roundTripsThroughLoad() throws IOException {
     NodeConfig config =
@@ -442,7 +782,21 @@ class ConfigLoaderTest {
                 null,
                 dev.x0tta6bl4.pqc.SignatureAlgorithm.ML_DSA_65,
                 Duration.ofHours(2),
-                Duration.ofSeconds(5)));
+                Duration.ofSeconds(5)),
+            new NodeConfig.Mesh(
+                new HostPort("::", 0),
+                new HostPort("mesh.example.org", 7700),
+                List.of(new HostPort("127.0.0.1", 7601), new HostPort("::1", 7602)),
+                0,
+                1,
+                DataSize.ofKibibytes(4),
+                DataSize.ofMebibytes(256),
+                Duration.ofMillis(50),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(1),
+                10_000),
+            new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true));
 
     String yaml = ConfigLoader.toYaml(config);
 
@@ -494,6 +848,23 @@ class ConfigLoaderTest {
               algorithm: ed25519
               svid-lifetime: 1d
               reload-interval: 30s
+            mesh:
+              bind: 127.0.0.1:7600
+              advertise: null
+              seeds: []
+              min-neighbours: 3
+              max-neighbours: 16
+              max-frame-size: 1MiB
+              outbound-buffer: 4MiB
+              heartbeat-interval: 100ms
+              reconnect-backoff-min: 100ms
+              reconnect-backoff-max: 10s
+              hello-timeout: 5s
+              peer-metrics-limit: 64
+            tls:
+              key-exchange: hybrid
+              allow-classical: false
+              ml-dsa-signatures: false
             """);
   }
 
@@ -515,7 +886,25 @@ class ConfigLoaderTest {
             "identity.ca-dir",
             "identity.algorithm",
             "identity.svid-lifetime",
-            "identity.reload-interval");
+            "identity.reload-interval",
+            "mesh.bind",
+            "mesh.advertise",
+            "mesh.seeds",
+            "mesh.min-neighbours",
+            "mesh.max-neighbours",
+            "mesh.max-frame-size",
+            "mesh.outbound-buffer",
+            "mesh.heartbeat-interval",
+            "mesh.reconnect-backoff-min",
+            "mesh.reconnect-backoff-max",
+            "mesh.hello-timeout",
+            "mesh.peer-metrics-limit",
+            "tls.key-exchange",
+            "tls.allow-classical",
+            "tls.ml-dsa-signatures");
+    assertThat(ConfigLoader.envName("mesh.seeds")).isEqualTo("MESHD_MESH_SEEDS");
+    assertThat(ConfigLoader.envName("tls.ml-dsa-signatures"))
+        .isEqualTo("MESHD_TLS_ML_DSA_SIGNATURES");
     assertThat(ConfigLoader.envName("node.state-dir")).isEqualTo("MESHD_NODE_STATE_DIR");
     assertThatThrownBy(() -> ConfigLoader.envName("node")).isInstanceOf(ConfigException.class);
   }

@@ -2,9 +2,10 @@ package dev.x0tta6bl4.node.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import dev.x0tta6bl4.pqc.SignatureAlgorithm;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -12,6 +13,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /** Printing any valid configuration and loading it back gives the same configuration. */
 class ConfigRoundTripTest {
@@ -22,6 +24,18 @@ class ConfigRoundTripTest {
     String yaml = ConfigLoader.toYaml(config);
 
     assertThat(NO_ENV.loadText(yaml, "printed.yaml")).as(yaml).isEqualTo(config);
+  }
+
+  @Property(tries = 300)
+  void configs_generateSeedLists_withIpv6Entries(@ForAll("configs") NodeConfig config) {
+    // Guards the generator itself: the round trip above must see non-empty and IPv6 seeds.
+    List<HostPort> seeds = config.mesh().seeds();
+    Statistics.label("non-empty seeds")
+        .collect(!seeds.isEmpty())
+        .coverage(c -> c.check(true).percentage(p -> p >= 30));
+    Statistics.label("IPv6 seed")
+        .collect(seeds.stream().anyMatch(s -> s.host().contains(":")))
+        .coverage(c -> c.check(true).percentage(p -> p >= 10));
   }
 
   @Provide
@@ -68,6 +82,84 @@ class ConfigRoundTripTest {
                 Arbitraries.longs().between(600, 30L * 24 * 3600).map(Duration::ofSeconds),
                 Arbitraries.longs().between(1, 3600).map(Duration::ofSeconds))
             .as(NodeConfig.Identity::new);
-    return Combinators.combine(node, metrics, logging, identity).as(NodeConfig::new);
+    return Combinators.combine(node, metrics, logging, identity, mesh(), tls())
+        .as(NodeConfig::new);
+  }
+
+  private static Arbitrary<HostPort> hostPorts() {
+    // IPv6 hosts print as "[::1]:7600", which YAML would read as a flow list if unquoted.
+    return Combinators.combine(
+            Arbitraries.of(
+                "127.0.0.1", "::1", "::", "fe80::1:2", "::ffff:10.0.0.1", "localhost",
+                "node-1.mesh.example", "0.0.0.0", "yes", "true", "null"),
+            Arbitraries.integers().between(0, 65535))
+        .as(HostPort::new);
+  }
+
+  /** A lower and an upper bound of one setting, with {@code min <= max}. */
+  private record Bounds<T>(T min, T max) {}
+
+  /** The sizes and timings of a mesh section (Combinators take at most eight arbitraries). */
+  private record Limits(
+      DataSize frame,
+      DataSize buffer,
+      Duration heartbeat,
+      Bounds<Duration> backoff,
+      Duration hello,
+      int peerMetrics) {}
+
+  /** Mesh sections that respect max-neighbours >= min-neighbours and backoff max >= min. */
+  private static Arbitrary<NodeConfig.Mesh> mesh() {
+    Arbitrary<Bounds<Integer>> neighbours =
+        Arbitraries.integers()
+            .between(0, 64)
+            .flatMap(
+                min ->
+                    Arbitraries.integers()
+                        .between(Math.max(1, min), 1024)
+                        .map(max -> new Bounds<>(min, max)));
+    Arbitrary<Bounds<Duration>> backoff =
+        Arbitraries.longs()
+            .between(10, 10_000)
+            .flatMap(
+                min ->
+                    Arbitraries.longs()
+                        .between(Math.max(100, min), 600_000)
+                        .map(max -> new Bounds<>(Duration.ofMillis(min), Duration.ofMillis(max))));
+    Arbitrary<Limits> limits =
+        Combinators.combine(
+                Arbitraries.longs().between(4L << 10, 64L << 20).map(DataSize::ofBytes),
+                Arbitraries.longs().between(64L << 10, 256L << 20).map(DataSize::ofBytes),
+                Arbitraries.longs().between(50, 1_000).map(Duration::ofMillis),
+                backoff,
+                Arbitraries.longs().between(100, 60_000).map(Duration::ofMillis),
+                Arbitraries.integers().between(1, 10_000))
+            .as(Limits::new);
+    return Combinators.combine(
+            hostPorts(), hostPorts().injectNull(0.4), hostPorts().list().ofMaxSize(5),
+            neighbours, limits)
+        .as(
+            (bind, advertise, seeds, n, l) ->
+                new NodeConfig.Mesh(
+                    bind,
+                    advertise,
+                    seeds,
+                    n.min(),
+                    n.max(),
+                    l.frame(),
+                    l.buffer(),
+                    l.heartbeat(),
+                    l.backoff().min(),
+                    l.backoff().max(),
+                    l.hello(),
+                    l.peerMetrics()));
+  }
+
+  private static Arbitrary<NodeConfig.Tls> tls() {
+    return Combinators.combine(
+            Arbitraries.of(NodeConfig.KeyExchange.class),
+            Arbitraries.of(true, false),
+            Arbitraries.of(true, false))
+        .as(NodeConfig.Tls::new);
   }
 }

@@ -59,5 +59,10 @@ class ConfigurationDocsTest {
 
     assertThat(config.node().id()).isEqualTo("edge-1");
     assertThat(config.metrics().bind()).isEqualTo(new HostPort("::", 9464));
+    assertThat(config.mesh().seeds())
+        .containsExactly(new HostPort("10.0.0.2", 7600), new HostPort("fd00::3", 7600));
+    assertThat(config.mesh().advertisedAddress())
+        .isEqualTo(new HostPort("edge-1.mesh.example.org", 7600));
+    assertThat(config.tls().keyExchange()).isEqualTo(NodeConfig.KeyExchange.HYBRID);
   }
 }
