@@ -10,8 +10,10 @@ import dev.x0tta6bl4.node.transport.FaultController;
 import dev.x0tta6bl4.node.transport.MeshLinks;
 import dev.x0tta6bl4.node.wiring.Component;
 import dev.x0tta6bl4.node.wiring.Container;
+import dev.x0tta6bl4.observability.BoundedTagFilter;
 import dev.x0tta6bl4.observability.ComponentHealth;
 import dev.x0tta6bl4.observability.HealthReport;
+import dev.x0tta6bl4.observability.LogSetup;
 import dev.x0tta6bl4.observability.MeshdMetrics;
 import dev.x0tta6bl4.observability.Readiness;
 import dev.x0tta6bl4.pqc.CryptoProviders;
@@ -47,6 +49,7 @@ public final class NodeComposition {
    */
   public static Container.Builder bindings(
       NodeConfig config, LocalNode local, FaultController faults) {
+    LogSetup.bridgeJavaUtilLogging(); // Bouncy Castle's JSSE logs through java.util.logging
     return Container.builder()
         .bindInstance(NodeConfig.class, config)
         .bindInstance(LocalNode.class, local)
@@ -54,7 +57,12 @@ public final class NodeComposition {
         .bind(RandomGenerator.class, c -> new SplittableRandom())
         // Before anything opens a port: BC version lock and known-answer self-tests.
         .bind(CryptoProviders.class, c -> CryptoStartup.verifyAndInstall())
-        .bind(PrometheusMeterRegistry.class, c -> MeshdMetrics.create(BuildInfo.version()))
+        .bind(
+            PrometheusMeterRegistry.class,
+            c ->
+                MeshdMetrics.create(
+                    BuildInfo.version(),
+                    new BoundedTagFilter("peer", config.mesh().peerMetricsLimit())))
         .bind(Scheduler.class, c -> new Scheduler())
         .bind(
             NodeIdentityService.class,
@@ -104,7 +112,7 @@ public final class NodeComposition {
                     faults,
                     c.get(PrometheusMeterRegistry.class),
                     System::nanoTime,
-                    () -> c.get(Clock.class).millis(),
+                    c.get(Clock.class)::millis, // resolved now: never ask the container later
                     c.get(RandomGenerator.class)))
         .bind(
             MetricsEndpoint.class,

@@ -2,6 +2,7 @@ package dev.x0tta6bl4.observability;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -15,6 +16,7 @@ import net.logstash.logback.fieldnames.LogstashFieldNames;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Configures Logback programmatically: one console appender on stdout in the chosen {@link
@@ -71,7 +73,47 @@ public final class LogSetup {
     ch.qos.logback.classic.Logger rootLogger = context.getLogger(Logger.ROOT_LOGGER_NAME);
     rootLogger.setLevel(root);
     rootLogger.addAppender(appender);
+    QUIET_BY_DEFAULT.forEach(
+        (name, level) -> {
+          if (!levels.containsKey(name)) {
+            context.getLogger(name).setLevel(level);
+          }
+        });
     levels.forEach((name, level) -> context.getLogger(name).setLevel(level));
+    bridgeJavaUtilLogging(context);
+  }
+
+  /**
+   * Libraries whose INFO lines are per-connection chatter (Bouncy Castle's JSSE logs every
+   * accepted TLS connection); an explicit {@code logging.levels} entry overrides these.
+   */
+  private static final Map<String, Level> QUIET_BY_DEFAULT =
+      Map.of("org.bouncycastle", Level.WARN, "io.netty", Level.WARN);
+
+  /**
+   * Routes java.util.logging (used by Bouncy Castle's JSSE) into SLF4J, so those lines become
+   * JSON on stdout like the rest instead of plain text on stderr. Logback's levels are
+   * propagated to JUL so filtered records are not even created. Idempotent.
+   */
+  public static void bridgeJavaUtilLogging() {
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    if (factory instanceof LoggerContext context) {
+      bridgeJavaUtilLogging(context);
+    }
+  }
+
+  private static synchronized void bridgeJavaUtilLogging(LoggerContext context) {
+    if (context.getCopyOfListenerList().stream().noneMatch(l -> l instanceof LevelChangePropagator)) {
+      LevelChangePropagator propagator = new LevelChangePropagator();
+      propagator.setContext(context);
+      propagator.setResetJUL(true);
+      propagator.start();
+      context.addListener(propagator);
+    }
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
   }
 
   private static Encoder<ILoggingEvent> encoder(LogFormat format, LoggerContext context) {

@@ -1,6 +1,7 @@
 package dev.x0tta6bl4.observability;
 
 import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -54,12 +55,21 @@ public final class MeshdMetrics {
   }
 
   /**
+   * As {@link #create(String)}, with extra filters (e.g. a {@link BoundedTagFilter}) installed
+   * before any meter is registered, as Micrometer requires.
+   */
+  public static PrometheusMeterRegistry create(String version, MeterFilter... filters) {
+    return create(version, Clock.SYSTEM, filters);
+  }
+
+  /**
    * Creates a Prometheus registry with the given clock (timers read it) and binds: JVM memory and
    * buffer pools, GC, threads, class loading, JIT compilation, JVM info; process CPU, uptime and
    * file descriptors; the {@code meshd.build.info} gauge (value 1, tag {@code version}). The
    * naming convention filter is installed before any meter is registered.
    */
-  public static PrometheusMeterRegistry create(String version, Clock clock) {
+  public static PrometheusMeterRegistry create(
+      String version, Clock clock, MeterFilter... filters) {
     if (version == null || version.isBlank()) {
       throw new ObservabilityException(
           "version '" + version + "' is invalid: expected a non-blank version string");
@@ -68,6 +78,9 @@ public final class MeshdMetrics {
     JvmGcMetrics gcMetrics = new JvmGcMetrics();
     MeshdPrometheusRegistry registry = new MeshdPrometheusRegistry(clock, gcMetrics);
     registry.config().meterFilter(new MeterNaming());
+    for (MeterFilter filter : filters) {
+      registry.config().meterFilter(filter);
+    }
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The link layer's meters. Per-peer series carry a {@code peer} tag capped by {@link
- * BoundedTagFilter} ({@code mesh.peer-metrics-limit}); everything else is tagged by frame
+ * The link layer's meters. Per-peer series carry a {@code peer} tag, which the node's registry
+ * caps with a {@link BoundedTagFilter} ({@code mesh.peer-metrics-limit}); everything else is tagged by frame
  * type, reason or outcome only, so cardinality stays bounded whatever the mesh size.
  *
  * <p>Counters are thread-safe; per-peer meters are registered on link up and removed on link
@@ -48,9 +48,8 @@ final class LinkMetrics {
     }
   }
 
-  LinkMetrics(MeterRegistry registry, int peerLimit, Supplier<Integer> activeLinks) {
+  LinkMetrics(MeterRegistry registry, Supplier<Integer> activeLinks) {
     this.registry = registry;
-    registry.config().meterFilter(new BoundedTagFilter("peer", peerLimit));
     for (FrameType type : FrameType.values()) {
       String tag = type.name().toLowerCase(java.util.Locale.ROOT);
       framesIn.put(type, Counter.builder("meshd.link.frames.received").tag("type", tag)

@@ -154,7 +154,7 @@ public final class MeshLinks implements Component {
     this.wallMillis = wallMillis;
     this.random = random;
     this.bootId = random.nextLong();
-    this.metrics = new LinkMetrics(registry, settings.peerMetricsLimit(), () -> activeLinks);
+    this.metrics = new LinkMetrics(registry, () -> activeLinks);
     for (HostPort seed : settings.seeds()) {
       targets.put(seed.toString(), new DialTarget(seed, true));
     }
