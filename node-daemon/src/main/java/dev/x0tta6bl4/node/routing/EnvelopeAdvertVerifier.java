@@ -153,10 +153,10 @@ public final class EnvelopeAdvertVerifier implements AdvertVerifier {
     List<X509Certificate> chain;
     try {
       chain = parseChain(frame.chain());
-    } catch (CertificateException e) {
+    } catch (CertificateException | RuntimeException e) {
       return reject(
           RejectReason.UNTRUSTED_ORIGIN,
-          "certificate chain of " + envelope.origin() + " does not parse: " + e.getMessage());
+          "certificate chain of " + envelope.origin() + " does not parse: " + e);
     }
     pkixValidations++;
     try {
@@ -176,6 +176,12 @@ public final class EnvelopeAdvertVerifier implements AdvertVerifier {
         default:
           return reject(RejectReason.UNTRUSTED_ORIGIN, e.getMessage());
       }
+    } catch (RuntimeException e) {
+      // A corrupted certificate can make the PKIX code throw unchecked exceptions (seen:
+      // IllegalArgumentException from an unparsable issuer name); hostile input must not escape.
+      return reject(
+          RejectReason.UNTRUSTED_ORIGIN,
+          "certificate chain of " + envelope.origin() + " could not be validated: " + e);
     }
   }
 

@@ -20,8 +20,10 @@ import java.util.OptionalLong;
  *
  * <p>Hysteresis: the {@link #reportedCost()} the router sees changes only when the computed cost
  * differs from it by more than {@code hysteresis} (a fraction, default 0.3). With the defaults,
- * jitter of +-20 % around a steady RTT never moves the reported cost, while a lasting doubling of
- * the RTT is reported after about one smoothing time constant.
+ * independent jitter of +-20 % around a steady RTT keeps the smoothed RTT within a few percent of
+ * it, so the reported cost does not move, while a lasting doubling of the RTT is reported after
+ * about one smoothing time constant. (A lasting shift between the jitter band's edges, 0.8x to
+ * 1.2x, is a real change of 50 % and may be reported.)
  *
  * <p>Not thread-safe: owned by the link's event loop. Holds no resources.
  */
