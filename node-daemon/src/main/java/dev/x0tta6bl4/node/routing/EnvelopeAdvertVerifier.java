@@ -1,0 +1,280 @@
+package dev.x0tta6bl4.node.routing;
+
+import dev.x0tta6bl4.pqc.CryptoProviders;
+import dev.x0tta6bl4.pqc.EnvelopeException;
+import dev.x0tta6bl4.pqc.SignatureAlgorithm;
+import dev.x0tta6bl4.pqc.SignedEnvelope;
+import dev.x0tta6bl4.pqc.SpiffeId;
+import dev.x0tta6bl4.pqc.SvidValidator;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Authenticates adverts signed by {@link EnvelopeAdvertSigner}: the envelope must verify against
+ * the attached chain, the chain must be a valid X.509-SVID of the trust domain (via {@link
+ * SvidValidator}), and the SPIFFE ID's node id must be the advert's origin.
+ *
+ * <p>PKIX validation runs once per origin certificate: a validated chain is cached under the
+ * SHA-256 of its leaf DER (with its SPIFFE ID and public key) until the earliest notAfter of the
+ * chain or {@code revalidateAfter} (default 10 min, so a rotated trust bundle is applied within
+ * that time), whichever comes first; later adverts with that leaf only need one signature check.
+ * A chain that validated but carried a bad signature is cached too, so a tampering relay costs one
+ * signature check per advert. The cache holds at most {@code cacheSize} leaves (least recently
+ * used evicted). Single-algorithm envelopes only (Ed25519 or ML-DSA-65): a hybrid envelope needs
+ * two chains, which this wire form does not carry.
+ *
+ * <p>Not thread-safe: owned by the routing core's thread. Holds no resources.
+ */
+public final class EnvelopeAdvertVerifier implements AdvertVerifier {
+  /** Default number of cached leaf certificates. */
+  public static final int DEFAULT_CACHE_SIZE = 1024;
+  /** Default time after which a cached chain is validated again. */
+  public static final Duration DEFAULT_REVALIDATE_AFTER = Duration.ofMinutes(10);
+
+  // From SignedEnvelope's documented version-1 format: what every signature covers is this
+  // context followed by the envelope bytes up to the end of the payload.
+  private static final byte[] ENVELOPE_CONTEXT =
+      "x0tta6bl4-meshd/signed-envelope/v1\0".getBytes(StandardCharsets.US_ASCII);
+  private static final int ENVELOPE_FIXED_HEADER = 1 + 1 + 2 + 8 + 8 + 4;
+
+  private record CachedChain(SpiffeId id, PublicKey key, Instant validUntil) {}
+
+  private final SvidValidator validator;
+  private final Clock clock;
+  private final Duration revalidateAfter;
+  private final Map<ByteBuffer, CachedChain> cache;
+  private final Provider bouncyCastle = CryptoProviders.install().bouncyCastle();
+  private long pkixValidations;
+
+  /** A verifier with {@link #DEFAULT_CACHE_SIZE} and {@link #DEFAULT_REVALIDATE_AFTER}. */
+  public EnvelopeAdvertVerifier(SvidValidator validator, Clock clock) {
+    this(validator, clock, DEFAULT_CACHE_SIZE, DEFAULT_REVALIDATE_AFTER);
+  }
+
+  /**
+   * @param validator validates origin chains against the trust bundle
+   * @param clock wall clock for cache expiry (the validator has its own)
+   * @param cacheSize most cached leaves, at least 1
+   * @param revalidateAfter longest time a validated chain is trusted without re-validation
+   */
+  public EnvelopeAdvertVerifier(
+      SvidValidator validator, Clock clock, int cacheSize, Duration revalidateAfter) {
+    this.validator = Objects.requireNonNull(validator, "validator");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.revalidateAfter = Objects.requireNonNull(revalidateAfter, "revalidateAfter");
+    if (cacheSize < 1) {
+      throw new RoutingException("cacheSize " + cacheSize + " must be at least 1");
+    }
+    if (revalidateAfter.isNegative()) {
+      throw new RoutingException("revalidateAfter " + revalidateAfter + " must not be negative");
+    }
+    this.cache =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<ByteBuffer, CachedChain> eldest) {
+            return size() > cacheSize;
+          }
+        };
+  }
+
+  @Override
+  public LinkStateAdvert parse(byte[] wire) {
+    SignedAdvertFrame frame = SignedAdvertFrame.decode(wire);
+    SignedEnvelope envelope = decodeEnvelope(frame);
+    LinkStateAdvert advert = LinkStateAdvert.decode(envelope.payload());
+    if (advert.sequence() != envelope.sequence()) {
+      throw new RoutingCodecException(
+          "advert of " + advert.origin() + " says #" + Long.toUnsignedString(advert.sequence())
+              + " but its envelope #" + Long.toUnsignedString(envelope.sequence()));
+    }
+    return advert;
+  }
+
+  @Override
+  public Optional<AdvertRejection> verify(byte[] wire, LinkStateAdvert claimed) {
+    SignedAdvertFrame frame;
+    SignedEnvelope envelope;
+    try {
+      frame = SignedAdvertFrame.decode(wire);
+      envelope = decodeEnvelope(frame);
+    } catch (RoutingCodecException e) {
+      return reject(RejectReason.MALFORMED, e.getMessage());
+    }
+    String signerNode = envelope.origin().nodeId().orElse(null);
+    if (!claimed.origin().equals(signerNode) || claimed.sequence() != envelope.sequence()) {
+      return reject(
+          RejectReason.ORIGIN_MISMATCH,
+          "advert claims origin " + claimed.origin() + " but its envelope is from "
+              + envelope.origin());
+    }
+    if (envelope.algorithm() == SignedEnvelope.Algorithm.HYBRID_ED25519_ML_DSA_65) {
+      return reject(
+          RejectReason.MALFORMED,
+          "advert of " + claimed.origin() + " has a hybrid envelope; adverts carry one chain");
+    }
+    ByteBuffer leafHash = ByteBuffer.wrap(sha256(frame.chain().get(0)));
+    Instant now = clock.instant();
+    CachedChain cached = cache.get(leafHash);
+    if (cached != null && now.isBefore(cached.validUntil())) {
+      return verifyWithCachedKey(frame, envelope, cached);
+    }
+    cache.remove(leafHash);
+    return verifyWithValidator(frame, envelope, leafHash, now);
+  }
+
+  /** How many chains went through full PKIX validation (cache misses). */
+  public long pkixValidations() {
+    return pkixValidations;
+  }
+
+  private Optional<AdvertRejection> verifyWithValidator(
+      SignedAdvertFrame frame, SignedEnvelope envelope, ByteBuffer leafHash, Instant now) {
+    List<X509Certificate> chain;
+    try {
+      chain = parseChain(frame.chain());
+    } catch (CertificateException | RuntimeException e) {
+      return reject(
+          RejectReason.UNTRUSTED_ORIGIN,
+          "certificate chain of " + envelope.origin() + " does not parse: " + e);
+    }
+    pkixValidations++;
+    try {
+      envelope.verify(validator, chain);
+      remember(leafHash, envelope.origin(), chain, now);
+      return Optional.empty();
+    } catch (EnvelopeException e) {
+      switch (e.reason()) {
+        case BAD_SIGNATURE:
+          // The chain passed validation before the signature was checked.
+          remember(leafHash, envelope.origin(), chain, now);
+          return reject(RejectReason.BAD_SIGNATURE, e.getMessage());
+        case KEY_ALGORITHM_MISMATCH:
+          return reject(RejectReason.BAD_SIGNATURE, e.getMessage());
+        case ORIGIN_MISMATCH:
+          return reject(RejectReason.ORIGIN_MISMATCH, e.getMessage());
+        default:
+          return reject(RejectReason.UNTRUSTED_ORIGIN, e.getMessage());
+      }
+    } catch (RuntimeException e) {
+      // A corrupted certificate can make the PKIX code throw unchecked exceptions (seen:
+      // IllegalArgumentException from an unparsable issuer name); hostile input must not escape.
+      return reject(
+          RejectReason.UNTRUSTED_ORIGIN,
+          "certificate chain of " + envelope.origin() + " could not be validated: " + e);
+    }
+  }
+
+  private Optional<AdvertRejection> verifyWithCachedKey(
+      SignedAdvertFrame frame, SignedEnvelope envelope, CachedChain cached) {
+    if (!cached.id().equals(envelope.origin())) {
+      return reject(
+          RejectReason.ORIGIN_MISMATCH,
+          "envelope origin " + envelope.origin() + " differs from the SVID's SPIFFE ID "
+              + cached.id());
+    }
+    SignatureAlgorithm expected =
+        envelope.algorithm() == SignedEnvelope.Algorithm.ED25519
+            ? SignatureAlgorithm.ED25519
+            : SignatureAlgorithm.ML_DSA_65;
+    if (SignatureAlgorithm.of(cached.key()).filter(expected::equals).isEmpty()) {
+      return reject(
+          RejectReason.BAD_SIGNATURE,
+          "SVID of " + cached.id() + " has a " + cached.key().getAlgorithm() + " key; "
+              + envelope.algorithm() + " needs " + expected);
+    }
+    byte[] bytes = frame.envelope();
+    int signedLength =
+        ENVELOPE_FIXED_HEADER
+            + envelope.origin().toUri().getBytes(StandardCharsets.UTF_8).length
+            + envelope.payload().length;
+    if (signedLength + 2 > bytes.length) {
+      return reject(RejectReason.MALFORMED, "envelope of " + envelope.origin() + " has no signature");
+    }
+    int signatureLength = ((bytes[signedLength] & 0xFF) << 8) | (bytes[signedLength + 1] & 0xFF);
+    if (signedLength + 2 + signatureLength != bytes.length) {
+      return reject(
+          RejectReason.MALFORMED,
+          "envelope of " + envelope.origin() + " is not a single-signature version-1 envelope");
+    }
+    try {
+      Signature verifier = Signature.getInstance(expected.jcaSignatureName(), bouncyCastle);
+      verifier.initVerify(cached.key());
+      verifier.update(ENVELOPE_CONTEXT);
+      verifier.update(bytes, 0, signedLength);
+      if (verifier.verify(bytes, signedLength + 2, signatureLength)) {
+        return Optional.empty();
+      }
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return reject(
+          RejectReason.BAD_SIGNATURE,
+          "signature of advert from " + envelope.origin() + " could not be checked: " + e);
+    }
+    return reject(
+        RejectReason.BAD_SIGNATURE,
+        expected + " signature of advert from " + envelope.origin() + " #"
+            + Long.toUnsignedString(envelope.sequence()) + " does not verify");
+  }
+
+  private void remember(ByteBuffer leafHash, SpiffeId id, List<X509Certificate> chain, Instant now) {
+    Instant until = now.plus(revalidateAfter);
+    for (X509Certificate certificate : chain) {
+      Instant notAfter = certificate.getNotAfter().toInstant();
+      if (notAfter.isBefore(until)) {
+        until = notAfter;
+      }
+    }
+    cache.put(leafHash, new CachedChain(id, chain.get(0).getPublicKey(), until));
+  }
+
+  private List<X509Certificate> parseChain(List<byte[]> ders) throws CertificateException {
+    CertificateFactory factory = CertificateFactory.getInstance("X.509", bouncyCastle);
+    List<X509Certificate> chain = new ArrayList<>(ders.size());
+    for (byte[] der : ders) {
+      chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
+    }
+    return chain;
+  }
+
+  private static SignedEnvelope decodeEnvelope(SignedAdvertFrame frame) {
+    try {
+      return SignedEnvelope.decode(frame.envelope());
+    } catch (EnvelopeException e) {
+      throw new RoutingCodecException("advert envelope does not decode: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new RoutingCodecException("advert envelope does not decode: " + e, e);
+    }
+  }
+
+  private static byte[] sha256(byte[] der) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(der);
+    } catch (NoSuchAlgorithmException e) {
+      throw new RoutingException("SHA-256 is not available in this JVM", e);
+    }
+  }
+
+  private static Optional<AdvertRejection> reject(RejectReason reason, String detail) {
+    return Optional.of(new AdvertRejection(reason, detail));
+  }
+}

@@ -1,0 +1,108 @@
+package dev.x0tta6bl4.node.routing;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The newest verified advert of every known origin, with its wire form (for database sync) and
+ * its expiry, plus a short memory of the sequence numbers of adverts that aged out. Owned by the
+ * routing core's thread. The local node's own advert is kept here too but never ages out.
+ */
+final class LinkStateDatabase {
+
+  /** One stored advert; times are the router's monotonic nanoseconds. */
+  record Entry(LinkStateAdvert advert, byte[] wire, long receivedNanos, long expiresNanos) {}
+
+  private record Tombstone(long sequence, long untilNanos) {}
+
+  private final String localId;
+  private final TreeMap<String, Entry> entries = new TreeMap<>();
+  private final Map<String, LinkStateAdvert> adverts = new HashMap<>();
+  private final Map<String, LinkStateAdvert> advertsView = Collections.unmodifiableMap(adverts);
+  private final TreeMap<String, Tombstone> tombstones = new TreeMap<>();
+
+  LinkStateDatabase(String localId) {
+    this.localId = localId;
+  }
+
+  Entry get(String origin) {
+    return entries.get(origin);
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  void put(Entry entry) {
+    String origin = entry.advert().origin();
+    entries.put(origin, entry);
+    adverts.put(origin, entry.advert());
+    tombstones.remove(origin);
+  }
+
+  /** The sequence number remembered for an aged-out origin, if any. */
+  OptionalLong forgottenSequence(String origin) {
+    Tombstone tombstone = tombstones.get(origin);
+    return tombstone == null ? OptionalLong.empty() : OptionalLong.of(tombstone.sequence());
+  }
+
+  /** Origin to advert, for shortest paths (read-only view, not a copy). */
+  Map<String, LinkStateAdvert> adverts() {
+    return advertsView;
+  }
+
+  /** Every entry in origin order (read-only view). */
+  SortedMap<String, Entry> entries() {
+    return Collections.unmodifiableSortedMap(entries);
+  }
+
+  /**
+   * Removes adverts whose max-age has passed (remembering their sequence numbers for {@code
+   * staleMemoryNanos}) and forgets old tombstones.
+   *
+   * @return the origins removed, in order
+   */
+  List<String> expire(long nowNanos, long staleMemoryNanos) {
+    List<String> removed = new ArrayList<>();
+    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+      Entry entry = it.next();
+      String origin = entry.advert().origin();
+      if (!origin.equals(localId) && nowNanos - entry.expiresNanos() >= 0) {
+        it.remove();
+        adverts.remove(origin);
+        tombstones.put(
+            origin, new Tombstone(entry.advert().sequence(), nowNanos + staleMemoryNanos));
+        removed.add(origin);
+      }
+    }
+    tombstones.values().removeIf(t -> nowNanos - t.untilNanos() >= 0);
+    return removed;
+  }
+
+  /** The earliest time {@link #expire} has something to do, if any. */
+  OptionalLong nextDeadline() {
+    long best = 0;
+    boolean any = false;
+    for (Entry entry : entries.values()) {
+      if (!entry.advert().origin().equals(localId)
+          && (!any || entry.expiresNanos() - best < 0)) {
+        best = entry.expiresNanos();
+        any = true;
+      }
+    }
+    for (Tombstone tombstone : tombstones.values()) {
+      if (!any || tombstone.untilNanos() - best < 0) {
+        best = tombstone.untilNanos();
+        any = true;
+      }
+    }
+    return any ? OptionalLong.of(best) : OptionalLong.empty();
+  }
+}
