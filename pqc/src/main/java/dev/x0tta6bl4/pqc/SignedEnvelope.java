@@ -222,6 +222,28 @@ public final class SignedEnvelope {
     checkSignature(expected, key, signature);
   }
 
+  /**
+   * Verifies a single-algorithm envelope's signature with {@code originKey}, a key the caller
+   * already took from a validated SVID of this envelope's origin (for example from a cache of
+   * validated chains, so that PKIX validation runs once per certificate, not per envelope).
+   */
+  public void verifyWithKey(PublicKey originKey) throws EnvelopeException {
+    if (algorithm == Algorithm.HYBRID_ED25519_ML_DSA_65) {
+      throw new EnvelopeException(
+          Reason.KEY_ALGORITHM_MISMATCH,
+          "envelope from " + origin + " is hybrid; verify it with an Ed25519 and an ML-DSA-65 key");
+    }
+    SignatureAlgorithm expected =
+        algorithm == Algorithm.ED25519 ? SignatureAlgorithm.ED25519 : SignatureAlgorithm.ML_DSA_65;
+    if (SignatureAlgorithm.of(originKey).filter(expected::equals).isEmpty()) {
+      throw new EnvelopeException(
+          Reason.KEY_ALGORITHM_MISMATCH,
+          "key of " + origin + " is " + originKey.getAlgorithm() + "; " + algorithm + " needs "
+              + expected);
+    }
+    checkSignature(expected, originKey, signature);
+  }
+
   /** Verifies a hybrid envelope: both chains must name the origin and both signatures verify. */
   public void verifyHybrid(
       SvidValidator validator,

@@ -90,6 +90,16 @@ public final class SvidValidator implements PeerVerifier {
 
   /** Verifies {@code chain} (leaf first) and returns the leaf's SPIFFE ID. */
   public SpiffeId verifySvid(List<X509Certificate> chain) throws CertificateException {
+    try {
+      return verifyParsed(chain);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // BC throws these for structurally broken fields (e.g. a corrupted issuer name); to a
+      // caller a broken certificate is a refused certificate, never a crash.
+      throw new CertificateException("certificate is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  private SpiffeId verifyParsed(List<X509Certificate> chain) throws CertificateException {
     if (chain == null || chain.isEmpty()) {
       throw new CertificateException("certificate chain is empty; an X.509-SVID leaf is required");
     }

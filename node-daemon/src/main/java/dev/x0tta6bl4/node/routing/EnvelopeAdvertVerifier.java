@@ -2,19 +2,15 @@ package dev.x0tta6bl4.node.routing;
 
 import dev.x0tta6bl4.pqc.CryptoProviders;
 import dev.x0tta6bl4.pqc.EnvelopeException;
-import dev.x0tta6bl4.pqc.SignatureAlgorithm;
 import dev.x0tta6bl4.pqc.SignedEnvelope;
 import dev.x0tta6bl4.pqc.SpiffeId;
 import dev.x0tta6bl4.pqc.SvidValidator;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -49,12 +45,6 @@ public final class EnvelopeAdvertVerifier implements AdvertVerifier {
   public static final int DEFAULT_CACHE_SIZE = 1024;
   /** Default time after which a cached chain is validated again. */
   public static final Duration DEFAULT_REVALIDATE_AFTER = Duration.ofMinutes(10);
-
-  // From SignedEnvelope's documented version-1 format: what every signature covers is this
-  // context followed by the envelope bytes up to the end of the payload.
-  private static final byte[] ENVELOPE_CONTEXT =
-      "x0tta6bl4-meshd/signed-envelope/v1\0".getBytes(StandardCharsets.US_ASCII);
-  private static final int ENVELOPE_FIXED_HEADER = 1 + 1 + 2 + 8 + 8 + 4;
 
   private record CachedChain(SpiffeId id, PublicKey key, Instant validUntil) {}
 
@@ -193,47 +183,13 @@ public final class EnvelopeAdvertVerifier implements AdvertVerifier {
           "envelope origin " + envelope.origin() + " differs from the SVID's SPIFFE ID "
               + cached.id());
     }
-    SignatureAlgorithm expected =
-        envelope.algorithm() == SignedEnvelope.Algorithm.ED25519
-            ? SignatureAlgorithm.ED25519
-            : SignatureAlgorithm.ML_DSA_65;
-    if (SignatureAlgorithm.of(cached.key()).filter(expected::equals).isEmpty()) {
-      return reject(
-          RejectReason.BAD_SIGNATURE,
-          "SVID of " + cached.id() + " has a " + cached.key().getAlgorithm() + " key; "
-              + envelope.algorithm() + " needs " + expected);
-    }
-    byte[] bytes = frame.envelope();
-    int signedLength =
-        ENVELOPE_FIXED_HEADER
-            + envelope.origin().toUri().getBytes(StandardCharsets.UTF_8).length
-            + envelope.payload().length;
-    if (signedLength + 2 > bytes.length) {
-      return reject(RejectReason.MALFORMED, "envelope of " + envelope.origin() + " has no signature");
-    }
-    int signatureLength = ((bytes[signedLength] & 0xFF) << 8) | (bytes[signedLength + 1] & 0xFF);
-    if (signedLength + 2 + signatureLength != bytes.length) {
-      return reject(
-          RejectReason.MALFORMED,
-          "envelope of " + envelope.origin() + " is not a single-signature version-1 envelope");
-    }
     try {
-      Signature verifier = Signature.getInstance(expected.jcaSignatureName(), bouncyCastle);
-      verifier.initVerify(cached.key());
-      verifier.update(ENVELOPE_CONTEXT);
-      verifier.update(bytes, 0, signedLength);
-      if (verifier.verify(bytes, signedLength + 2, signatureLength)) {
-        return Optional.empty();
-      }
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return reject(
-          RejectReason.BAD_SIGNATURE,
-          "signature of advert from " + envelope.origin() + " could not be checked: " + e);
+      envelope.verifyWithKey(cached.key());
+      return Optional.empty();
+    } catch (EnvelopeException e) {
+      return reject(RejectReason.BAD_SIGNATURE, "advert from " + envelope.origin() + " #"
+          + Long.toUnsignedString(envelope.sequence()) + ": " + e.getMessage());
     }
-    return reject(
-        RejectReason.BAD_SIGNATURE,
-        expected + " signature of advert from " + envelope.origin() + " #"
-            + Long.toUnsignedString(envelope.sequence()) + " does not verify");
   }
 
   private void remember(ByteBuffer leafHash, SpiffeId id, List<X509Certificate> chain, Instant now) {

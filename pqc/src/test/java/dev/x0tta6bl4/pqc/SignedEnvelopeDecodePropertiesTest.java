@@ -17,7 +17,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * returns an envelope or throws {@link EnvelopeException}, nothing else. jqwik reports the seed
  * of a failing run.
  */
-class SignedEnvelopeDecodeProperties {
+class SignedEnvelopeDecodePropertiesTest {
 
   private static byte[] ed25519Wire;
   private static byte[] hybridWire;
