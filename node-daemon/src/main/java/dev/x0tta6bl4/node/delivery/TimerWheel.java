@@ -42,7 +42,8 @@ final class TimerWheel {
   void schedule(int id, long when, long now) {
     start(now);
     cancel(id);
-    long tick = Math.floorDiv(when, tickNanos);
+    // The first tick at or after the deadline, so the visit of that bucket finds it due.
+    long tick = -Math.floorDiv(-when, tickNanos);
     if (tick <= cursor) {
       tick = cursor + 1;
     }
