@@ -327,15 +327,24 @@ public final class DeliveryCodec {
         throw fail(field + " length " + n + " is over its cap; allowed: 0.." + max);
       }
       need(n, field);
-      byte[] bytes = new byte[n];
-      buffer.get(bytes);
-      for (byte b : bytes) {
+      int start = buffer.position();
+      for (int i = 0; i < n; i++) {
+        byte b = buffer.get(start + i);
         if (b < 0x21 || b > 0x7e) {
           throw fail(field + " has byte 0x" + Integer.toHexString(b & 0xff)
               + "; allowed: printable ASCII without spaces");
         }
       }
-      return new String(bytes, StandardCharsets.US_ASCII);
+      String s;
+      if (buffer.hasArray()) {
+        s = new String(buffer.array(), buffer.arrayOffset() + start, n, StandardCharsets.US_ASCII);
+        buffer.position(start + n);
+      } else {
+        byte[] bytes = new byte[n];
+        buffer.get(bytes);
+        s = new String(bytes, StandardCharsets.US_ASCII);
+      }
+      return s;
     }
 
     byte[] payload(int max) {

@@ -17,6 +17,8 @@ public enum DropReason {
   TABLE_FULL,
   /** An ack for a stream or sequence this node does not have in flight. */
   UNKNOWN,
+  /** An ack whose ranges overlap so much that processing them would cost more than a window. */
+  MALFORMED,
   /** The core was closed. */
   CLOSED
 }

@@ -244,9 +244,19 @@ public final class UnicastDelivery implements AutoCloseable {
     }
     long low = flights.lowestUnresolved(s);
     long high = s.nextSeq - 1;
+    // Honest ranges are disjoint inside [low, high], which spans less than RECEIVE_WINDOW
+    // numbers: more work than that means overlapping ranges, so stop there.
+    long budget = DeliverySettings.RECEIVE_WINDOW;
     for (int r = 0; r < ack.rangeCount(); r++) {
       long first = Math.max(low, ack.rangeFirst(r));
       long last = Math.min(high, ack.rangeLast(r));
+      if (last >= first) {
+        budget -= last - first + 1;
+        if (budget < 0) {
+          acksDropped.increment(DropReason.MALFORMED);
+          return;
+        }
+      }
       for (long q = first; q <= last; q++) {
         int slot = flights.find(s, q);
         if (slot != InFlightTable.NONE) {

@@ -286,4 +286,24 @@ class UnicastDeliveryTest {
     assertThat(((SendResult.Rejected<MessageId>) a.send("b", "t", new byte[1], null, T0)).reason())
         .isEqualTo(Rejection.CLOSED);
   }
+
+  @Test
+  void ackReceived_overlappingRangesBeyondOneWindow_stopsAndCountsMalformed() {
+    UnicastDelivery a = core("a", DeliverySettings.defaults());
+    routes.set("b", "b");
+    for (int i = 0; i < 10_000; i++) {
+      a.send("b", "t", new byte[1], null, T0);
+    }
+    long[] ranges = new long[2 * DataAck.MAX_RANGES];
+    for (int i = 0; i < DataAck.MAX_RANGES; i++) {
+      ranges[2 * i] = 1;
+      ranges[2 * i + 1] = i < 3 ? 5_000 : 10_000;
+    }
+
+    a.ackReceived("b", new DataAck("b", "a", 7, 3, ranges), T0 + MS);
+
+    // Three ranges of 5,000 fit the budget of 16,384 numbers, the fourth (10,000) does not.
+    assertThat(a.inFlight()).isEqualTo(5_000);
+    assertThat(a.stats().acksDropped().get(DropReason.MALFORMED)).isEqualTo(1);
+  }
 }
