@@ -90,6 +90,11 @@ class MultiHopDeliveryTest {
     net.runFor(30_000 * MS);
 
     String why = "seed=" + seed;
+    System.out.printf("lossy line, seed=%d: %d acked, %d failed, %d retransmits, %d duplicates"
+        + " suppressed%n", seed, a.acked.size() + e.acked.size(),
+        a.failures.size() + e.failures.size(),
+        a.unicast.stats().retransmits() + e.unicast.stats().retransmits(),
+        a.unicast.stats().duplicatesSuppressed() + e.unicast.stats().duplicatesSuppressed());
     assertThat(total).as(why).isEqualTo(2 * count);
     assertThat(resolved).as(why).isTrue();
     checkExactlyOnce(a, e, why);
