@@ -140,11 +140,6 @@ final class InFlightTable {
     size--;
   }
 
-  /** First in-flight slot of {@code s} in sequence order, or {@link #NONE}. */
-  int first(OutboundStream s) {
-    return s.head;
-  }
-
   /** Next in-flight slot of the same stream after {@code slot}, or {@link #NONE}. */
   int after(int slot) {
     return next[slot];

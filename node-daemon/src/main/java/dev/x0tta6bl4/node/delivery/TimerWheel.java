@@ -79,10 +79,6 @@ final class TimerWheel {
     size--;
   }
 
-  boolean isScheduled(int id) {
-    return prev[id] != UNSCHEDULED;
-  }
-
   long deadline(int id) {
     return deadline[id];
   }
