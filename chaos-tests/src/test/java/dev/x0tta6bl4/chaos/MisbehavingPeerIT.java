@@ -6,6 +6,7 @@ import dev.x0tta6bl4.node.testing.LocalCluster;
 import dev.x0tta6bl4.node.testing.LocalCluster.Topology;
 import dev.x0tta6bl4.node.transport.Frame;
 import dev.x0tta6bl4.node.transport.FrameDecoder;
+import dev.x0tta6bl4.node.transport.FrameEncoder;
 import dev.x0tta6bl4.node.transport.GoodbyeReason;
 import dev.x0tta6bl4.pqc.CryptoProviders;
 import dev.x0tta6bl4.pqc.IdentitySource;
@@ -95,10 +96,8 @@ class MisbehavingPeerIT {
     }
   }
 
-  @Test
-  void garbageAfterTls_goodbyeWithReason_thenReconnectBackedOff_othersUndisturbed() throws Exception {
-    cluster.awaitTopology(Duration.ofSeconds(5));
-    NodeIdentity rogue = cluster.issueIdentity("rogue");
+  private TlsContextFactory tlsFor(String nodeId) {
+    NodeIdentity rogue = cluster.issueIdentity(nodeId);
     IdentitySource identity = new IdentitySource() {
       @Override
       public NodeIdentity current() {
@@ -108,9 +107,51 @@ class MisbehavingPeerIT {
       @Override
       public void onRotation(Consumer<NodeIdentity> listener) {}
     };
-    TlsContextFactory tls = new TlsContextFactory(CryptoProviders.install(), identity,
+    return new TlsContextFactory(CryptoProviders.install(), identity,
         SvidValidator.builder(cluster.trustDomain()).trustBundle(rogue::trustBundle).build(),
         TlsSettings.defaults());
+  }
+
+  private Frame.Hello hello(String nodeId, int minVersion, int maxVersion) {
+    return new Frame.Hello(nodeId, "spiffe://" + cluster.trustDomain() + "/node/" + nodeId,
+        minVersion, maxVersion, 0L, "127.0.0.1:9", 1L);
+  }
+
+  @Test
+  void helloClaimingAnotherNode_refusedAsIdentityMismatch() throws Exception {
+    cluster.awaitTopology(Duration.ofSeconds(5));
+    RogueConnection connection = new RogueConnection(tlsFor("mallory"));
+
+    connection.channel.writeAndFlush(encode(hello("n1", 1, 1)));
+
+    Frame.Goodbye goodbye = connection.awaitGoodbye();
+    assertThat(goodbye.reason()).isEqualTo(GoodbyeReason.IDENTITY_MISMATCH);
+    assertThat(goodbye.detail()).contains("n1").contains("spiffe://cluster.test/node/mallory");
+    assertThat(cluster.node(0).links().currentLinks()).containsOnlyKeys("n1", "n2");
+  }
+
+  @Test
+  void helloWithoutACommonProtocolVersion_refusedAsUnsupportedVersion() throws Exception {
+    cluster.awaitTopology(Duration.ofSeconds(5));
+    RogueConnection connection = new RogueConnection(tlsFor("future"));
+
+    connection.channel.writeAndFlush(encode(hello("future", 2, 3)));
+
+    Frame.Goodbye goodbye = connection.awaitGoodbye();
+    assertThat(goodbye.reason()).isEqualTo(GoodbyeReason.UNSUPPORTED_VERSION);
+    assertThat(goodbye.detail()).contains("2..3");
+  }
+
+  private static io.netty.buffer.ByteBuf encode(Frame frame) {
+    io.netty.buffer.ByteBuf buf = Unpooled.buffer(FrameEncoder.encodedLength(frame));
+    FrameEncoder.encode(frame, buf);
+    return buf;
+  }
+
+  @Test
+  void garbageAfterTls_goodbyeWithReason_thenReconnectBackedOff_othersUndisturbed() throws Exception {
+    cluster.awaitTopology(Duration.ofSeconds(5));
+    TlsContextFactory tls = tlsFor("rogue");
 
     RogueConnection first = new RogueConnection(tls);
     first.channel.writeAndFlush(Unpooled.copiedBuffer(

@@ -356,8 +356,7 @@ public final class MeshLinks implements Component {
     }
     Link existing = links.get(peer);
     if (existing != null) {
-      boolean preferNew = handler.outbound() == (localNodeId.compareTo(peer) < 0);
-      if (!preferNew || existing.outbound() == handler.outbound()) {
+      if (!preferNewConnection(localNodeId, peer, handler.outbound(), existing.outbound())) {
         onChannelLoop(handler, () -> handler.goodbye(GoodbyeReason.DUPLICATE_LINK,
             "a link to " + localNodeId + " already exists"));
         return;
@@ -395,6 +394,20 @@ public final class MeshLinks implements Component {
         kv("remote", String.valueOf(channel.remoteAddress())));
     handle(detector.linkUp(peer, now));
     listeners.forEach(l -> l.linkUp(link));
+  }
+
+  /**
+   * Of two connections between the same two nodes, both ends keep the one dialled by the node
+   * with the smaller id, so they agree without talking; a second connection in the same
+   * direction never replaces the first.
+   */
+  static boolean preferNewConnection(
+      String localId, String peerId, boolean newIsOutbound, boolean existingIsOutbound) {
+    if (newIsOutbound == existingIsOutbound) {
+      return false;
+    }
+    boolean localIsPreferredDialer = localId.compareTo(peerId) < 0;
+    return newIsOutbound == localIsPreferredDialer;
   }
 
   private Link newLink(LinkHandler handler, Frame.Hello peerHello, Channel channel) {
