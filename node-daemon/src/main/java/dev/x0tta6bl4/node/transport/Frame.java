@@ -154,4 +154,40 @@ public sealed interface Frame {
       return FrameType.GOODBYE;
     }
   }
+
+  /**
+   * A frame whose body is another layer's encoding (link-state advert, data, data ack,
+   * broadcast): the link layer carries it and the owning layer's codec parses it strictly.
+   *
+   * @param type one of the opaque types ({@link FrameType#opaque()})
+   * @param body the encoded body, not copied: ownership passes to the frame
+   */
+  record Opaque(FrameType type, byte[] body) implements Frame {
+    /** Validates the type and that the body is not empty. */
+    public Opaque {
+      FieldRules.notNull("opaque frame type", type);
+      FieldRules.notNull("opaque frame body", body);
+      if (!type.opaque()) {
+        throw new IllegalArgumentException(type + " is not an opaque frame type");
+      }
+      if (body.length == 0) {
+        throw new IllegalArgumentException(type + " body is empty; at least 1 byte is required");
+      }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Opaque o && o.type == type && java.util.Arrays.equals(o.body, body);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * type.hashCode() + java.util.Arrays.hashCode(body);
+    }
+
+    @Override
+    public String toString() {
+      return "Opaque[" + type + ", " + body.length + " bytes]";
+    }
+  }
 }

@@ -40,6 +40,11 @@ final class FrameBodies {
         return 8 + str(((ProbeRequest) frame).targetNodeId());
       case PROBE_RESULT:
         return 8 + 1 + str(((ProbeResult) frame).targetNodeId());
+      case LINK_STATE_ADVERT:
+      case DATA:
+      case DATA_ACK:
+      case BROADCAST:
+        return ((Frame.Opaque) frame).body().length;
       default:
         throw new IllegalStateException("no body layout for frame type " + frame.type());
     }
@@ -85,6 +90,12 @@ final class FrameBodies {
         out.writeByte(res.outcome().code());
         writeString(out, res.targetNodeId());
         return;
+      case LINK_STATE_ADVERT:
+      case DATA:
+      case DATA_ACK:
+      case BROADCAST:
+        out.writeBytes(((Frame.Opaque) frame).body());
+        return;
       default:
         throw new IllegalStateException("no body layout for frame type " + frame.type());
     }
@@ -115,6 +126,11 @@ final class FrameBodies {
         return build(r, () -> new ProbeRequest(probeId, target));
       case PROBE_RESULT:
         return readProbeResult(r);
+      case LINK_STATE_ADVERT:
+      case DATA:
+      case DATA_ACK:
+      case BROADCAST:
+        return new Frame.Opaque(type, r.rest());
       default:
         throw new IllegalStateException("no body layout for frame type " + type);
     }

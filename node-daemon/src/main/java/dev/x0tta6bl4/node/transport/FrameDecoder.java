@@ -153,9 +153,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     if (type == null) {
       throw new FrameDecodingException(
           Reason.UNKNOWN_FRAME_TYPE,
-          "frame type " + code + (FrameType.isReserved(code)
-              ? " is reserved for a later protocol version" : " is not defined")
-              + " in protocol version " + FrameFormat.PROTOCOL_VERSION);
+          "frame type " + code + " is not defined in protocol version "
+              + FrameFormat.PROTOCOL_VERSION);
     }
     int flags = in.getUnsignedShort(start + LENGTH_FIELD_LENGTH + 2);
     if ((flags & ~type.allowedFlags()) != 0) {

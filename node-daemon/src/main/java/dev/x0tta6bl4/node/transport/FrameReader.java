@@ -79,6 +79,13 @@ final class FrameReader {
     return value;
   }
 
+  /** Every byte left in the frame (an opaque body). */
+  byte[] rest() {
+    byte[] value = new byte[remaining()];
+    in.readBytes(value);
+    return value;
+  }
+
   /** A {@code u32 length + bytes} array of at most {@code maxBytes}, bounded by the frame. */
   byte[] bytes(String field, int maxBytes) {
     need(field, " length", 4);

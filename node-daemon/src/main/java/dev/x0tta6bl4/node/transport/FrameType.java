@@ -17,10 +17,8 @@ import java.util.Optional;
  * them before waiting for the body. No flag bits are defined in protocol version 1, so every
  * type allows none.
  *
- * <p>Reserved numbers, documented in {@code docs/protocol.md} and refused by this version's
- * decoder as unknown: {@value #LINK_STATE_ADVERT_CODE} LINK_STATE_ADVERT, {@value #DATA_CODE}
- * DATA, {@value #DATA_ACK_CODE} DATA_ACK, {@value #BROADCAST_CODE} BROADCAST. Code 0 is never
- * assigned. An immutable constant, usable from any thread.
+ * <p>Types from 0x10 up carry another layer's encoding as an opaque body ({@link Frame.Opaque}).
+ * Code 0 is never assigned. An immutable constant, usable from any thread.
  */
 public enum FrameType {
   /** Link handshake: identity, version range, capabilities, listen address, boot id. */
@@ -36,16 +34,18 @@ public enum FrameType {
   /** Asks a neighbour to probe a target on the sender's behalf (indirect probing). */
   PROBE_REQUEST(0x05, 8 + 2, 8 + 2 + MAX_NODE_ID_BYTES),
   /** The neighbour's answer to a probe request. */
-  PROBE_RESULT(0x06, 8 + 1 + 2, 8 + 1 + 2 + MAX_NODE_ID_BYTES);
+  PROBE_RESULT(0x06, 8 + 1 + 2, 8 + 1 + 2 + MAX_NODE_ID_BYTES),
+  // Opaque bodies (0x10 up) are bounded by the frame cap (mesh.max-frame-size) alone; their
+  // own codecs (routing, delivery) check every field against their own caps.
+  /** A signed link-state advert; the body is the routing layer's wire form. */
+  LINK_STATE_ADVERT(0x10, 1, FrameFormat.MAX_MAX_FRAME_SIZE - FrameFormat.HEADER_LENGTH),
+  /** End-to-end unicast data; the body is the delivery layer's DATA encoding. */
+  DATA(0x20, 1, FrameFormat.MAX_MAX_FRAME_SIZE - FrameFormat.HEADER_LENGTH),
+  /** End-to-end acknowledgement of data; the body is the delivery layer's ACK encoding. */
+  DATA_ACK(0x21, 1, FrameFormat.MAX_MAX_FRAME_SIZE - FrameFormat.HEADER_LENGTH),
+  /** Flooded broadcast data; the body is the delivery layer's BROADCAST encoding. */
+  BROADCAST(0x22, 1, FrameFormat.MAX_MAX_FRAME_SIZE - FrameFormat.HEADER_LENGTH);
 
-  /** Reserved for the signed link-state advert (routing). */
-  public static final int LINK_STATE_ADVERT_CODE = 0x10;
-  /** Reserved for end-to-end unicast data. */
-  public static final int DATA_CODE = 0x20;
-  /** Reserved for the end-to-end acknowledgement of data. */
-  public static final int DATA_ACK_CODE = 0x21;
-  /** Reserved for flooded broadcast data. */
-  public static final int BROADCAST_CODE = 0x22;
 
   private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -90,12 +90,10 @@ public enum FrameType {
     return Optional.ofNullable(lookup(code));
   }
 
-  /** Whether {@code code} is reserved for a frame type a later issue will add. */
-  public static boolean isReserved(int code) {
-    return code == LINK_STATE_ADVERT_CODE
-        || code == DATA_CODE
-        || code == DATA_ACK_CODE
-        || code == BROADCAST_CODE;
+
+  /** Whether the body is another layer's encoding, carried as {@link Frame.Opaque}. */
+  public boolean opaque() {
+    return code >= 0x10;
   }
 
   /** Allocation-free lookup for the decoder; null if unknown. */

@@ -26,7 +26,12 @@ final class FrameArbitraries {
         Combinators.combine(longs(), nodeIds()).as(ProbeRequest::new),
         Combinators.combine(longs(), nodeIds(), Arbitraries.of(ProbeOutcome.class))
             .as(ProbeResult::new),
-        Combinators.combine(Arbitraries.of(GoodbyeReason.class), text(128)).as(Goodbye::new));
+        Combinators.combine(Arbitraries.of(GoodbyeReason.class), text(128)).as(Goodbye::new),
+        Combinators.combine(
+                Arbitraries.of(FrameType.LINK_STATE_ADVERT, FrameType.DATA, FrameType.DATA_ACK,
+                    FrameType.BROADCAST),
+                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300))
+            .as(Frame.Opaque::new));
   }
 
   static Arbitrary<Frame> hellos() {

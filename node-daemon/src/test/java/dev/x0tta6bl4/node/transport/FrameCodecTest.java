@@ -176,8 +176,12 @@ class FrameCodecTest {
   }
 
   @Test
-  void maxFrameSize_canHoldTheLargestFrameOfEveryType() {
+  void maxFrameSize_canHoldTheLargestFrameOfEveryFixedLayoutType() {
+    // Opaque types are bounded by the frame cap alone; their owners' codecs cap their fields.
     for (FrameType type : FrameType.values()) {
+      if (type.opaque()) {
+        continue;
+      }
       assertThat(FrameFormat.HEADER_LENGTH + type.maxBodyLength())
           .as("largest %s frame", type)
           .isLessThanOrEqualTo(FrameFormat.MIN_MAX_FRAME_SIZE);

@@ -83,11 +83,17 @@ class FrameDecoderTest {
   }
 
   @Test
-  void decode_reservedType_failsAsUnknownFrameTypeNamingTheReservation() {
-    String data = String.format("%02x", FrameType.DATA_CODE);
-    FrameDecodingException e = feedExpectingError("00000014" + "01" + data + "0000");
-    assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_FRAME_TYPE);
-    assertThat(e).hasMessageContaining("reserved");
+  void decode_opaqueDataFrame_carriesTheRestOfTheFrameAsBody() {
+    Frame frame = feedExpectingFrame("00000007" + "01" + "20" + "0000" + "abcdef");
+    assertThat(frame).isInstanceOf(Frame.Opaque.class);
+    assertThat(((Frame.Opaque) frame).type()).isEqualTo(FrameType.DATA);
+    assertThat(((Frame.Opaque) frame).body()).containsExactly(0xab, 0xcd, 0xef);
+  }
+
+  @Test
+  void decode_opaqueFrameWithEmptyBody_failsAsTruncated() {
+    assertThat(feedExpectingError("00000004" + "01" + "21" + "0000").reason())
+        .isIn(Reason.TRUNCATED_FRAME, Reason.INVALID_FIELD);
   }
 
   @Test
@@ -222,6 +228,11 @@ class FrameDecoderTest {
     List<GoodbyeReason> mapped =
         Arrays.stream(Reason.values()).map(Reason::goodbyeReason).toList();
     assertThat(mapped).doesNotHaveDuplicates().doesNotContainNull();
+  }
+
+  private Frame feedExpectingFrame(String hex) {
+    assertThat(channel.writeInbound(Frames.hex(alloc, hex))).isTrue();
+    return channel.readInbound();
   }
 
   private FrameDecodingException feedExpectingError(String hex) {

@@ -7,11 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class FrameTypeTest {
   @Test
-  void codes_everyType_uniqueNonZeroAndNotReserved() {
+  void codes_everyType_uniqueAndNonZero() {
     assertThat(Arrays.stream(FrameType.values()).map(FrameType::code))
         .doesNotHaveDuplicates()
-        .allSatisfy(code -> assertThat(code).isBetween(1, 255))
-        .noneMatch(FrameType::isReserved);
+        .allSatisfy(code -> assertThat(code).isBetween(1, 255));
   }
 
   @Test
@@ -27,12 +26,10 @@ class FrameTypeTest {
   }
 
   @Test
-  void isReserved_documentedNumbers_areReserved() {
-    assertThat(FrameType.isReserved(FrameType.LINK_STATE_ADVERT_CODE)).isTrue();
-    assertThat(FrameType.isReserved(FrameType.DATA_CODE)).isTrue();
-    assertThat(FrameType.isReserved(FrameType.DATA_ACK_CODE)).isTrue();
-    assertThat(FrameType.isReserved(FrameType.BROADCAST_CODE)).isTrue();
-    assertThat(FrameType.isReserved(0x7f)).isFalse();
+  void opaque_onlyTheOtherLayersTypes() {
+    assertThat(Arrays.stream(FrameType.values()).filter(FrameType::opaque))
+        .containsExactly(FrameType.LINK_STATE_ADVERT, FrameType.DATA, FrameType.DATA_ACK,
+            FrameType.BROADCAST);
   }
 
   @Test

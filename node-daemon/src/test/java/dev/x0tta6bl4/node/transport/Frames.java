@@ -36,7 +36,11 @@ final class Frames {
         new ProbeRequest(7L, "node-b"),
         new ProbeResult(7L, "node-b", ProbeOutcome.UNREACHABLE),
         new Goodbye(GoodbyeReason.NORMAL_SHUTDOWN, ""),
-        new Goodbye(GoodbyeReason.OVERLOADED, "zu viel Last \u00e4\u20ac\ud83d\ude00"));
+        new Goodbye(GoodbyeReason.OVERLOADED, "zu viel Last \u00e4\u20ac\ud83d\ude00"),
+        new Frame.Opaque(FrameType.LINK_STATE_ADVERT, new byte[] {1, 2, 3}),
+        new Frame.Opaque(FrameType.DATA, new byte[300]),
+        new Frame.Opaque(FrameType.DATA_ACK, new byte[] {9}),
+        new Frame.Opaque(FrameType.BROADCAST, new byte[] {7, 7}));
   }
 
   /** A channel using {@code alloc} with the given handlers, added after the allocator is set. */
