@@ -3,7 +3,15 @@ package dev.x0tta6bl4.node;
 import dev.x0tta6bl4.node.cli.BuildInfo;
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.identity.CryptoStartup;
+import dev.x0tta6bl4.node.delivery.DeliverySettings;
 import dev.x0tta6bl4.node.identity.NodeIdentityService;
+import dev.x0tta6bl4.node.mesh.BootCounter;
+import dev.x0tta6bl4.node.mesh.MeshRouter;
+import dev.x0tta6bl4.node.mesh.MeshService;
+import dev.x0tta6bl4.node.routing.EnvelopeAdvertSigner;
+import dev.x0tta6bl4.node.routing.EnvelopeAdvertVerifier;
+import dev.x0tta6bl4.node.routing.LinkStateRouter;
+import dev.x0tta6bl4.node.routing.RoutingSettings;
 import dev.x0tta6bl4.node.membership.FailureDetector;
 import dev.x0tta6bl4.node.membership.FailureDetectorSettings;
 import dev.x0tta6bl4.node.transport.FaultController;
@@ -76,12 +84,13 @@ public final class NodeComposition {
                     c.get(PrometheusMeterRegistry.class)))
         .bind(IdentitySource.class, c -> c.get(NodeIdentityService.class).source())
         .bind(
-            PeerVerifier.class,
+            SvidValidator.class,
             c ->
                 SvidValidator.builder(config.identity().trustDomain())
                     .trustBundleFrom(c.get(IdentitySource.class))
                     .clock(c.get(Clock.class))
                     .build())
+        .bind(PeerVerifier.class, c -> c.get(SvidValidator.class))
         .bind(
             TlsContextFactory.class,
             c ->
@@ -114,6 +123,30 @@ public final class NodeComposition {
                     System::nanoTime,
                     c.get(Clock.class)::millis, // resolved now: never ask the container later
                     c.get(RandomGenerator.class)))
+        .bind(
+            MeshRouter.class,
+            c ->
+                new MeshRouter(
+                    local.nodeId(),
+                    c.get(NodeIdentityService.class).spiffeId().toUri(),
+                    BuildInfo.version(),
+                    c.get(MeshLinks.class),
+                    new LinkStateRouter(
+                        local.nodeId(),
+                        c.get(Clock.class).millis(),
+                        RoutingSettings.defaults(),
+                        new EnvelopeAdvertSigner(
+                            c.get(NodeIdentityService.class).spiffeId(),
+                            c.get(IdentitySource.class)::current,
+                            c.get(Clock.class)),
+                        new EnvelopeAdvertVerifier(c.get(SvidValidator.class), c.get(Clock.class)),
+                        c.get(RandomGenerator.class)),
+                    BootCounter.next(local.stateDir()),
+                    DeliverySettings.defaults(),
+                    c.get(RandomGenerator.class),
+                    c.get(PrometheusMeterRegistry.class),
+                    System::nanoTime))
+        .bind(MeshService.class, c -> c.get(MeshRouter.class))
         .bind(
             MetricsEndpoint.class,
             c ->

@@ -68,11 +68,15 @@ public final class MeshLinks implements Component {
     default void peerSuspected(String peerId, double phi) {}
 
     default void peerDead(String peerId, String reason) {}
+
+    /** A heartbeat round-trip sample on the link to {@code peerId}. */
+    default void rttSample(String peerId, long rttNanos) {}
   }
 
   /** One established link as seen at a moment, for the API, metrics and the test harness. */
   public record LinkSnapshot(
       String peerId,
+      String peerSpiffeId,
       boolean outbound,
       String remoteAddress,
       String peerListenAddress,
@@ -163,6 +167,25 @@ public final class MeshLinks implements Component {
   /** Adds a listener; call before {@link #start()}. */
   public void addListener(Listener listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Adds a listener after start: on the owner loop it is registered and told about every
+   * link already up, so it misses nothing and sees nothing twice.
+   */
+  public void addListenerAndReplay(Listener listener) {
+    owner.execute(() -> {
+      listeners.add(listener);
+      links.values().forEach(listener::linkUp);
+    });
+  }
+
+  /**
+   * The loop that owns the link state and runs every listener. Components that feed on link
+   * events (routing, delivery) run their own state on it too, so they need no locks.
+   */
+  public io.netty.channel.EventLoop executor() {
+    return owner;
   }
 
   NodeConfig.Mesh settings() {
@@ -259,7 +282,8 @@ public final class MeshLinks implements Component {
     List<LinkSnapshot> result = new ArrayList<>();
     for (Link link : links.values()) {
       LinkMetrics.PeerMeters m = peerMeters.get(link.peerId());
-      result.add(new LinkSnapshot(link.peerId(), link.outbound(), String.valueOf(link.remoteAddress()),
+      result.add(new LinkSnapshot(link.peerId(), link.peerSpiffeId(), link.outbound(),
+          String.valueOf(link.remoteAddress()),
           link.peerListenAddress(), detector.peer(link.peerId(), now).orElse(null),
           m == null ? 0 : m.clockOffsetSeconds));
     }
@@ -455,6 +479,7 @@ public final class MeshLinks implements Component {
       return;
     }
     m.rtt.record(rttNanos, TimeUnit.NANOSECONDS);
+    listeners.forEach(l -> l.rttSample(peer, rttNanos));
     // NTP-style: the responder read its clock about half an RTT before we received the ack.
     double localAtResponse = wallMillis.getAsLong() - rttNanos / 2e6;
     m.clockOffsetSeconds = (responderMillis - localAtResponse) / 1000.0;

@@ -235,6 +235,11 @@ public final class LocalCluster implements AutoCloseable {
       return container().get(MeshLinks.class);
     }
 
+    /** Routing and delivery of this node. */
+    public dev.x0tta6bl4.node.mesh.MeshRouter mesh() {
+      return container().get(dev.x0tta6bl4.node.mesh.MeshRouter.class);
+    }
+
     public InetSocketAddress metricsAddress() {
       return container().get(MetricsEndpoint.class).address();
     }

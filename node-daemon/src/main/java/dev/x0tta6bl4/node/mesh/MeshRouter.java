@@ -1,0 +1,437 @@
+package dev.x0tta6bl4.node.mesh;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.x0tta6bl4.node.delivery.BroadcastDelivery;
+import dev.x0tta6bl4.node.delivery.BroadcastId;
+import dev.x0tta6bl4.node.delivery.DeliveryAction;
+import dev.x0tta6bl4.node.delivery.DeliveryCodec;
+import dev.x0tta6bl4.node.delivery.DeliveryException;
+import dev.x0tta6bl4.node.delivery.DeliverySettings;
+import dev.x0tta6bl4.node.delivery.MessageId;
+import dev.x0tta6bl4.node.delivery.NextHops;
+import dev.x0tta6bl4.node.delivery.SendResult;
+import dev.x0tta6bl4.node.delivery.UnicastDelivery;
+import dev.x0tta6bl4.node.routing.LinkCostEstimator;
+import dev.x0tta6bl4.node.routing.LinkStateRouter;
+import dev.x0tta6bl4.node.routing.RouteTable;
+import dev.x0tta6bl4.node.routing.RoutingAction;
+import dev.x0tta6bl4.node.transport.Frame;
+import dev.x0tta6bl4.node.transport.FrameType;
+import dev.x0tta6bl4.node.transport.Link;
+import dev.x0tta6bl4.node.transport.MeshLinks;
+import dev.x0tta6bl4.node.wiring.Component;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mesh as applications see it: routes with the link-state core, delivers unicast
+ * (acknowledged end to end, deduplicated) and broadcast with the delivery cores, over the
+ * links of {@link MeshLinks}.
+ *
+ * <p>Threading: the three sans-IO cores run on the links' owner loop, the same thread that
+ * delivers link events, so link state, routes and in-flight messages never need a lock.
+ * {@link MeshService} calls from other threads hop onto that loop and answer with futures.
+ * Built, started and closed by the node's container, after {@link MeshLinks}.
+ */
+public final class MeshRouter implements MeshService, MeshLinks.Listener, Component {
+  private static final Logger log = LoggerFactory.getLogger(MeshRouter.class);
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  private final String localNodeId;
+  private final String localSpiffeId;
+  private final String version;
+  private final MeshLinks links;
+  private final EventLoop owner;
+  private final LinkStateRouter router;
+  private final UnicastDelivery unicast;
+  private final BroadcastDelivery broadcasts;
+  private final DeliveryCodec codec;
+  private final LongSupplier nanoClock;
+  private final long startNanos;
+  private final MeshMetrics metrics;
+
+  // Owned by the owner loop.
+  private final Map<String, LinkCostEstimator> costs = new HashMap<>();
+  private final Map<MessageId, CompletableFuture<Outcome>> pending = new HashMap<>();
+  private final Map<MessageId, Outcome> earlyOutcomes = new HashMap<>();
+  private boolean flushScheduled;
+  private io.netty.util.concurrent.ScheduledFuture<?> ticker;
+
+  private final Map<String, List<Consumer<InboundMessage>>> subscribers = new ConcurrentHashMap<>();
+  private volatile RouteTable routes = RouteTable.empty();
+  private volatile boolean closed;
+
+  public MeshRouter(
+      String localNodeId,
+      String localSpiffeId,
+      String version,
+      MeshLinks links,
+      LinkStateRouter router,
+      long bootId,
+      DeliverySettings settings,
+      java.util.random.RandomGenerator random,
+      io.micrometer.core.instrument.MeterRegistry registry,
+      LongSupplier nanoClock) {
+    this.localNodeId = localNodeId;
+    this.localSpiffeId = localSpiffeId;
+    this.version = version;
+    this.links = links;
+    this.owner = links.executor();
+    this.router = router;
+    this.nanoClock = nanoClock;
+    this.startNanos = nanoClock.getAsLong();
+    this.codec = new DeliveryCodec(settings.maxPayloadBytes());
+    NextHops nextHops = new NextHops() {
+      @Override
+      public Optional<String> nextHop(String destination) {
+        return routes.nextHop(destination);
+      }
+
+      @Override
+      public Set<String> neighbours() {
+        return router.localLinks().keySet();
+      }
+    };
+    this.unicast = new UnicastDelivery(localNodeId, bootId, nextHops, settings, random, this::onDelivery);
+    this.broadcasts = new BroadcastDelivery(localNodeId, bootId, nextHops, settings, this::onDelivery);
+    this.metrics = new MeshMetrics(registry);
+  }
+
+  @Override
+  public void start() {
+    links.addListenerAndReplay(this);
+    ticker = owner.scheduleAtFixedRate(this::tickSafely, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+  }
+
+  // ---- link events (owner loop) ----
+
+  @Override
+  public void linkUp(Link link) {
+    LinkCostEstimator estimator = new LinkCostEstimator();
+    costs.put(link.peerId(), estimator);
+    handleRouting(router.localLinkUp(link.peerId(), estimator.reportedCost(), nanoClock.getAsLong()));
+  }
+
+  @Override
+  public void linkDown(String peerId, String reason) {
+    costs.remove(peerId);
+    handleRouting(router.localLinkDown(peerId, nanoClock.getAsLong()));
+  }
+
+  @Override
+  public void rttSample(String peerId, long rttNanos) {
+    LinkCostEstimator estimator = costs.get(peerId);
+    if (estimator == null || !router.localLinks().containsKey(peerId)) {
+      return;
+    }
+    long now = nanoClock.getAsLong();
+    estimator.onRttSample(rttNanos, now)
+        .ifPresent(cost -> handleRouting(router.localLinkCostChanged(peerId, cost, now)));
+  }
+
+  @Override
+  public void frameReceived(Link link, Frame frame) {
+    if (!(frame instanceof Frame.Opaque opaque)) {
+      return;
+    }
+    long now = nanoClock.getAsLong();
+    String from = link.peerId();
+    try {
+      switch (opaque.type()) {
+        case LINK_STATE_ADVERT:
+          handleRouting(router.advertReceived(from, opaque.body(), now));
+          break;
+        case DATA:
+          unicast.dataReceived(from, codec.decodeData(opaque.body()), now);
+          scheduleAckFlush();
+          break;
+        case DATA_ACK:
+          unicast.ackReceived(from, codec.decodeAck(opaque.body()), now);
+          break;
+        case BROADCAST:
+          broadcasts.broadcastReceived(from, codec.decodeBroadcast(opaque.body()), now);
+          break;
+        default:
+          break;
+      }
+    } catch (DeliveryException e) {
+      metrics.malformed(opaque.type());
+      log.warn("malformed {} from neighbour {} {}", opaque.type(), kv("peer", from),
+          kv("error", e.getMessage()));
+    }
+  }
+
+  /** Acks for everything read in one go leave together, after the loop drains its queue. */
+  private void scheduleAckFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      owner.execute(() -> {
+        flushScheduled = false;
+        unicast.flushAcks(nanoClock.getAsLong());
+      });
+    }
+  }
+
+  private void tickSafely() {
+    try {
+      long now = nanoClock.getAsLong();
+      handleRouting(router.tick(now));
+      unicast.tick(now);
+      broadcasts.tick(now);
+      metrics.publish(unicast, broadcasts, routes.size());
+    } catch (RuntimeException e) {
+      log.error("mesh router tick failed: {}", e.toString(), e);
+    }
+  }
+
+  private void handleRouting(List<RoutingAction> actions) {
+    for (RoutingAction action : actions) {
+      if (action instanceof RoutingAction.FloodAdvert flood) {
+        for (String peer : flood.toNeighbours()) {
+          send(peer, new Frame.Opaque(FrameType.LINK_STATE_ADVERT, flood.advert()));
+        }
+      } else if (action instanceof RoutingAction.SendAdvert advert) {
+        send(advert.toNeighbour(), new Frame.Opaque(FrameType.LINK_STATE_ADVERT, advert.advert()));
+      } else if (action instanceof RoutingAction.RoutesChanged changed) {
+        routes = changed.routes();
+        metrics.routesChanged();
+      } else if (action instanceof RoutingAction.AdvertRejected rejected) {
+        metrics.advertRejected(rejected.reason());
+        if (rejected.reason() == dev.x0tta6bl4.node.routing.RejectReason.STALE) {
+          // Flooding delivers older copies over other paths all the time: normal, not news.
+          log.debug("stale link-state advert from {}: {}", rejected.fromNeighbour(), rejected.detail());
+        } else {
+          log.warn("link-state advert rejected {} {} {}", kv("peer", rejected.fromNeighbour()),
+              kv("reason", rejected.reason().name()), kv("detail", rejected.detail()));
+        }
+      }
+    }
+  }
+
+  private void onDelivery(DeliveryAction action) {
+    if (action instanceof DeliveryAction.Forward forward) {
+      send(forward.nextHop(), new Frame.Opaque(FrameType.DATA, codec.encode(forward.message())));
+    } else if (action instanceof DeliveryAction.SendAck ack) {
+      send(ack.nextHop(), new Frame.Opaque(FrameType.DATA_ACK, codec.encode(ack.ack())));
+    } else if (action instanceof DeliveryAction.ForwardBroadcast forward) {
+      send(forward.neighbour(),
+          new Frame.Opaque(FrameType.BROADCAST, codec.encode(forward.message())));
+    } else if (action instanceof DeliveryAction.Deliver deliver) {
+      var m = deliver.message();
+      publish(new InboundMessage(m.id().toString(), m.source(), m.topic(), m.payload(),
+          m.traceContext(), false));
+    } else if (action instanceof DeliveryAction.DeliverBroadcast deliver) {
+      var m = deliver.message();
+      publish(new InboundMessage(m.id().toString(), m.origin(), m.topic(), m.payload(),
+          m.traceContext(), true));
+    } else if (action instanceof DeliveryAction.Delivered delivered) {
+      complete(delivered.id(),
+          new Outcome(true, delivered.attempts(), Duration.ofNanos(delivered.rttNanos()), Optional.empty()));
+    } else if (action instanceof DeliveryAction.DeliveryFailed failed) {
+      complete(failed.id(), new Outcome(false, failed.attempts(), Duration.ZERO,
+          Optional.of(failed.reason().name().toLowerCase(java.util.Locale.ROOT))));
+    }
+  }
+
+  private void send(String peer, Frame frame) {
+    if (!links.send(peer, frame)) {
+      metrics.sendRefused(frame.type()); // no link or backpressure: retransmission covers data
+    }
+  }
+
+  private void complete(MessageId id, Outcome outcome) {
+    CompletableFuture<Outcome> future = pending.remove(id);
+    if (future != null) {
+      future.complete(outcome);
+    } else {
+      earlyOutcomes.put(id, outcome); // a send to ourselves completes inside send()
+    }
+  }
+
+  private void publish(InboundMessage message) {
+    for (String key : new String[] {message.topic(), "*"}) {
+      List<Consumer<InboundMessage>> list = subscribers.get(key);
+      if (list == null) {
+        continue;
+      }
+      for (Consumer<InboundMessage> subscriber : list) {
+        try {
+          subscriber.accept(message);
+        } catch (RuntimeException e) {
+          log.error("subscriber for topic {} failed: {}", key, e.toString(), e);
+        }
+      }
+    }
+  }
+
+  // ---- MeshService (any thread) ----
+
+  @Override
+  public String localNodeId() {
+    return localNodeId;
+  }
+
+  @Override
+  public CompletableFuture<Accepted> send(
+      String destination, String topic, byte[] payload, String traceparent) {
+    CompletableFuture<Accepted> accepted = new CompletableFuture<>();
+    onOwner(accepted, () -> {
+      SendResult<MessageId> result;
+      try {
+        result = unicast.send(destination, topic, payload, traceparent, nanoClock.getAsLong());
+      } catch (DeliveryException e) {
+        throw rejected(MeshRejectedException.Reason.INVALID_ARGUMENT, e.getMessage(), 0);
+      }
+      if (result instanceof SendResult.Rejected<MessageId> r) {
+        throw rejected(map(r.reason()), r.detail(), r.retryAfterNanos());
+      }
+      MessageId id = ((SendResult.Accepted<MessageId>) result).id();
+      CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+      Outcome early = earlyOutcomes.remove(id);
+      if (early != null) {
+        outcome.complete(early);
+      } else {
+        pending.put(id, outcome);
+      }
+      accepted.complete(new Accepted(id.toString(), outcome));
+    });
+    return accepted;
+  }
+
+  @Override
+  public CompletableFuture<Accepted> broadcast(String topic, byte[] payload, String traceparent) {
+    CompletableFuture<Accepted> accepted = new CompletableFuture<>();
+    onOwner(accepted, () -> {
+      SendResult<BroadcastId> result;
+      try {
+        result = broadcasts.broadcast(topic, payload, traceparent, nanoClock.getAsLong());
+      } catch (DeliveryException e) {
+        throw rejected(MeshRejectedException.Reason.INVALID_ARGUMENT, e.getMessage(), 0);
+      }
+      if (result instanceof SendResult.Rejected<BroadcastId> r) {
+        throw rejected(map(r.reason()), r.detail(), r.retryAfterNanos());
+      }
+      BroadcastId id = ((SendResult.Accepted<BroadcastId>) result).id();
+      accepted.complete(new Accepted(id.toString(),
+          CompletableFuture.completedFuture(new Outcome(true, 1, Duration.ZERO, Optional.empty()))));
+    });
+    return accepted;
+  }
+
+  private void onOwner(CompletableFuture<?> result, Runnable task) {
+    if (closed) {
+      result.completeExceptionally(rejected(MeshRejectedException.Reason.SHUTTING_DOWN,
+          localNodeId + " is shutting down", 0));
+      return;
+    }
+    owner.execute(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+  }
+
+  private static MeshRejectedException rejected(
+      MeshRejectedException.Reason reason, String detail, long retryAfterNanos) {
+    return new MeshRejectedException(reason, detail,
+        retryAfterNanos > 0 ? Optional.of(Duration.ofNanos(retryAfterNanos)) : Optional.empty());
+  }
+
+  private static MeshRejectedException.Reason map(dev.x0tta6bl4.node.delivery.Rejection reason) {
+    switch (reason) {
+      case QUEUE_FULL:
+        return MeshRejectedException.Reason.QUEUE_FULL;
+      case NO_ROUTE:
+        return MeshRejectedException.Reason.NO_ROUTE;
+      case PAYLOAD_TOO_LARGE:
+        return MeshRejectedException.Reason.PAYLOAD_TOO_LARGE;
+      case CLOSED:
+        return MeshRejectedException.Reason.SHUTTING_DOWN;
+      default:
+        return MeshRejectedException.Reason.INVALID_ARGUMENT;
+    }
+  }
+
+  @Override
+  public Subscription subscribe(String topic, Consumer<InboundMessage> listener) {
+    List<Consumer<InboundMessage>> list =
+        subscribers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>());
+    list.add(listener);
+    metrics.subscriptions(+1);
+    return new Subscription() {
+      private boolean done;
+
+      @Override
+      public synchronized void close() {
+        if (!done) {
+          done = true;
+          list.remove(listener);
+          metrics.subscriptions(-1);
+        }
+      }
+    };
+  }
+
+  @Override
+  public CompletableFuture<MeshStatus> status() {
+    CompletableFuture<MeshStatus> result = new CompletableFuture<>();
+    onOwner(result, () -> result.complete(new MeshStatus(localNodeId, localSpiffeId, version,
+        Duration.ofNanos(nanoClock.getAsLong() - startNanos), router.localLinks().size(),
+        routes.size(), unicast.inFlight(), !closed)));
+    return result;
+  }
+
+  @Override
+  public CompletableFuture<List<PeerInfo>> peers() {
+    return CompletableFuture.supplyAsync(() -> links.snapshot().stream()
+        .map(s -> new PeerInfo(s.peerId(), s.peerSpiffeId(), s.peerListenAddress(), s.outbound(),
+            s.detector() == null ? "unknown" : s.detector().status().name().toLowerCase(java.util.Locale.ROOT),
+            s.detector() == null ? 0 : s.detector().phi(),
+            s.detector() == null || s.detector().smoothedRttNanos().isEmpty() ? Optional.empty()
+                : Optional.of(Duration.ofNanos(s.detector().smoothedRttNanos().getAsLong())),
+            s.clockOffsetSeconds()))
+        .toList());
+  }
+
+  @Override
+  public CompletableFuture<List<RouteInfo>> routes() {
+    return CompletableFuture.completedFuture(routes.routes().stream()
+        .map(r -> new RouteInfo(r.destination(), r.nextHop(), r.cost(), r.hops()))
+        .toList());
+  }
+
+  /** The current route table; safe from any thread. */
+  public RouteTable routeTable() {
+    return routes;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    owner.submit(() -> {
+      if (ticker != null) {
+        ticker.cancel(false);
+      }
+      unicast.close(); // every pending message ends with DeliveryFailed(CLOSED)
+    }).get(2, TimeUnit.SECONDS);
+  }
+}
