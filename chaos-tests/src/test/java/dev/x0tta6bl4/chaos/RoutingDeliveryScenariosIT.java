@@ -129,6 +129,9 @@ class RoutingDeliveryScenariosIT {
           resumes.size(), LinkFailureScenariosIT.percentile(resumes, 50) / 1e6, p95 / 1e6,
           Collections.max(resumes) / 1e6, accepted.size(), acked, receivedCount.size(), failures);
       assertThat(p95).isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(1500));
+      // Copies lost in a cut link are resent at once over the repaired route without using up
+      // the attempt budget, so on a ring that stays connected nothing has to give up.
+      assertThat(failures).as("messages that ended without delivery").isEmpty();
     }
   }
 

@@ -15,6 +15,8 @@ final class InFlightTable {
   final long[] firstSent;
   final int[] attempts;
   final boolean[] lastNoRoute;
+  /** The neighbour the latest copy went to (null before the first, or while without route). */
+  final String[] lastHop;
   private final int[] next;
   private final int[] prev;
   private final int[] index;
@@ -29,6 +31,7 @@ final class InFlightTable {
     firstSent = new long[capacity];
     attempts = new int[capacity];
     lastNoRoute = new boolean[capacity];
+    lastHop = new String[capacity];
     next = new int[capacity];
     prev = new int[capacity];
     for (int i = 0; i < capacity; i++) {
@@ -64,6 +67,7 @@ final class InFlightTable {
     firstSent[slot] = now;
     attempts[slot] = 0;
     lastNoRoute[slot] = false;
+    lastHop[slot] = null;
     next[slot] = NONE;
     prev[slot] = s.tail;
     if (s.tail == NONE) {
@@ -135,6 +139,7 @@ final class InFlightTable {
     s.inFlight--;
     message[slot] = null;
     stream[slot] = null;
+    lastHop[slot] = null;
     next[slot] = freeHead;
     freeHead = slot;
     size--;

@@ -29,7 +29,9 @@ import java.util.random.RandomGenerator;
  *       {@code max-rto}, exponential backoff per message, up to 1/16 random extra from the
  *       injected generator so bursts do not retransmit in step). After {@code max-attempts} copies
  *       or {@code max-delivery-time} the message ends with {@link DeliveryFailed}; on an ack with
- *       {@link Delivered}. Exactly one of the two follows every accepted send.
+ *       {@link Delivered}. Exactly one of the two follows every accepted send. When the link to a
+ *       neighbour dies, {@link #neighbourDown} resends at once what went to it, over the
+ *       repaired route, without charging those lost copies to the attempt budget.
  *   <li><b>Admission</b>: at most {@code max-in-flight} messages per node, at most {@code
  *       max-destinations} streams, and no message more than {@link
  *       DeliverySettings#RECEIVE_WINDOW} sequence numbers behind the newest of its stream; beyond
@@ -374,6 +376,7 @@ public final class UnicastDelivery implements AutoCloseable {
     DataMessage m = flights.message[slot];
     int attempt = ++flights.attempts[slot];
     flights.lastNoRoute[slot] = false;
+    flights.lastHop[slot] = hop;
     long timeout = backoff(rtoFor(flights.stream[slot]), attempt);
     schedule(slot, now + timeout + jitter(timeout), now);
     out.accept(new Forward(hop, m));
@@ -391,10 +394,44 @@ public final class UnicastDelivery implements AutoCloseable {
       retransmits++;
       transmit(slot, hop.get(), now);
     } else {
-      // Without a route the attempt is not spent: check again after one RTO, bounded by the
-      // total delivery time.
-      flights.lastNoRoute[slot] = true;
-      schedule(slot, now + rtoFor(s), now);
+      waitForRoute(slot, s, now);
+    }
+  }
+
+  /** Without a route the attempt is not spent: check again after one RTO, bounded by the total
+   * delivery time. */
+  private void waitForRoute(int slot, OutboundStream s, long now) {
+    flights.lastNoRoute[slot] = true;
+    flights.lastHop[slot] = null;
+    schedule(slot, now + rtoFor(s), now);
+  }
+
+  /**
+   * The link to {@code neighbour} is gone. Every message whose latest copy went to it is known
+   * lost, so it goes again at once over the current route (or waits for one, as after a timeout
+   * without route), with its attempt count and backoff started afresh: copies swallowed by a
+   * link that was still believed up while the failure detector made up its mind must not use up
+   * the message's {@code max-attempts}. {@code max-delivery-time} still bounds every message.
+   * Call after the routes have been repaired, so the copies take the new path.
+   */
+  public void neighbourDown(String neighbour, long nowNanos) {
+    if (closed) {
+      return;
+    }
+    for (OutboundStream s : streams.values()) {
+      for (int slot = s.head; slot != InFlightTable.NONE; slot = flights.after(slot)) {
+        if (!neighbour.equals(flights.lastHop[slot])) {
+          continue;
+        }
+        flights.attempts[slot] = 0;
+        Optional<String> hop = routes.nextHop(s.destination);
+        if (hop.isPresent()) {
+          retransmits++;
+          transmit(slot, hop.get(), nowNanos);
+        } else {
+          waitForRoute(slot, s, nowNanos);
+        }
+      }
     }
   }
 

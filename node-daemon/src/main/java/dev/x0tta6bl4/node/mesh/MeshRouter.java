@@ -129,7 +129,9 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   @Override
   public void linkDown(String peerId, String reason) {
     costs.remove(peerId);
-    handleRouting(router.localLinkDown(peerId, nanoClock.getAsLong()));
+    long now = nanoClock.getAsLong();
+    handleRouting(router.localLinkDown(peerId, now)); // local repair first: routes change now
+    unicast.neighbourDown(peerId, now);
   }
 
   @Override

@@ -107,9 +107,14 @@ public final class Container implements AutoCloseable {
           "factory for " + type.getName() + " returned a " + instance.getClass().getName());
     }
     instances.put(type, instance);
-    buildOrder.add(instance);
-    if (state == State.STARTING || state == State.RUNNING) {
-      startComponent(instance);
+    // One object bound under several types (an implementation and its interface) is one
+    // component: started once, closed once.
+    boolean firstSight = buildOrder.stream().noneMatch(seen -> seen == instance);
+    if (firstSight) {
+      buildOrder.add(instance);
+      if (state == State.STARTING || state == State.RUNNING) {
+        startComponent(instance);
+      }
     }
     return type.cast(instance);
   }

@@ -167,6 +167,56 @@ class UnicastDeliveryTest {
   }
 
   @Test
+  void neighbourDown_resendsWhatWentThroughItAtOnceOverTheNewRouteWithAFreshAttemptBudget() {
+    DeliverySettings s = DeliverySettings.builder().maxAttempts(3).build();
+    UnicastDelivery a = core("a", s);
+    routes.set("d", "b");
+    routes.set("c", "c");
+    a.send("d", "t", new byte[1], null, T0); // via b
+    a.send("c", "t", new byte[1], null, T0); // via c, unaffected
+    for (long t = T0; t <= T0 + 700 * MS; t += MS) {
+      a.tick(t); // copies 2 and 3 to d go into b, which is still believed up
+    }
+    assertThat(taken(Forward.class)).filteredOn(f -> f.message().destination().equals("d"))
+        .extracting(Forward::nextHop).containsExactly("b", "b", "b");
+    routes.set("d", "e"); // the routing core repaired the route first
+    actions.clear();
+
+    a.neighbourDown("b", T0 + 700 * MS);
+
+    assertThat(taken(Forward.class)).extracting(Forward::nextHop).containsExactly("e");
+    // Its budget starts afresh: two more copies over e before it gives up, not none.
+    for (long t = T0 + 700 * MS; t <= T0 + 10_000 * MS; t += MS) {
+      a.tick(t);
+    }
+    DeliveryFailed failedD = taken(DeliveryFailed.class).stream()
+        .filter(f -> f.id().destination().equals("d")).findFirst().orElseThrow();
+    assertThat(failedD.attempts()).isEqualTo(3);
+    assertThat(taken(Forward.class)).filteredOn(f -> f.message().destination().equals("d"))
+        .extracting(Forward::nextHop).containsOnly("e").hasSize(3);
+  }
+
+  @Test
+  void neighbourDown_noRouteLeft_waitsForOneWithinTheDeliveryTime() {
+    UnicastDelivery a = core("a", DeliverySettings.builder()
+        .maxDeliveryTime(Duration.ofSeconds(2)).build());
+    routes.set("d", "b");
+    a.send("d", "t", new byte[1], null, T0);
+    routes.remove("d");
+    actions.clear();
+
+    a.neighbourDown("b", T0 + 10 * MS);
+    assertThat(taken(Forward.class)).isEmpty();
+    routes.set("d", "e");
+    for (long t = T0 + 10 * MS; t <= T0 + 300 * MS; t += MS) { // one RTO (200 ms) later
+      a.tick(t);
+    }
+
+    assertThat(taken(Forward.class)).extracting(Forward::nextHop).containsExactly("e");
+    assertThat(taken(DeliveryFailed.class)).isEmpty();
+  }
+
+  @Test
   void dataReceived_duplicate_isDeliveredOnceButAckedEachTime() {
     UnicastDelivery e = core("e", DeliverySettings.defaults());
     routes.set("a", "d");

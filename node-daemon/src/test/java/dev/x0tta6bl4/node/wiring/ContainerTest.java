@@ -135,6 +135,31 @@ class ContainerTest {
     assertThat(journal).containsExactly("start A", "close A");
   }
 
+  interface Service {}
+
+  static class ServiceImpl extends Recorder implements Service {
+    ServiceImpl(List<String> j) {
+      super("S", j);
+    }
+  }
+
+  @Test
+  void start_oneInstanceBoundUnderTwoTypes_startsAndClosesItOnce() {
+    List<String> journal = new ArrayList<>();
+    Container container =
+        Container.builder()
+            .bind(ServiceImpl.class, c -> new ServiceImpl(journal))
+            .bind(Service.class, c -> c.get(ServiceImpl.class))
+            .build();
+    container.start();
+
+    assertThat(container.get(Service.class)).isSameAs(container.get(ServiceImpl.class));
+    assertThat(container.startedComponents()).hasSize(1);
+    container.close();
+
+    assertThat(journal).containsExactly("start S", "close S");
+  }
+
   @Test
   void close_calledTwice_closesEachComponentOnce() {
     List<String> journal = new ArrayList<>();
