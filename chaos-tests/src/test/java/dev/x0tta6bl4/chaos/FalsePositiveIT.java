@@ -3,8 +3,8 @@ package dev.x0tta6bl4.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.x0tta6bl4.node.EventLoops;
-import dev.x0tta6bl4.node.testing.LocalCluster;
-import dev.x0tta6bl4.node.testing.LocalCluster.Topology;
+import dev.x0tta6bl4.node.cluster.LocalCluster;
+import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.file.Path;
 import java.time.Duration;

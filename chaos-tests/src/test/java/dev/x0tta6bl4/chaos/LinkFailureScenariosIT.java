@@ -2,10 +2,10 @@ package dev.x0tta6bl4.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.x0tta6bl4.node.testing.LocalCluster;
-import dev.x0tta6bl4.node.testing.LocalCluster.ClusterNode;
-import dev.x0tta6bl4.node.testing.LocalCluster.Death;
-import dev.x0tta6bl4.node.testing.LocalCluster.Topology;
+import dev.x0tta6bl4.node.cluster.LocalCluster;
+import dev.x0tta6bl4.node.cluster.LocalCluster.ClusterNode;
+import dev.x0tta6bl4.node.cluster.LocalCluster.Death;
+import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

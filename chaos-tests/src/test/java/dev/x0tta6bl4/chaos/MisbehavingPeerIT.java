@@ -2,8 +2,8 @@ package dev.x0tta6bl4.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.x0tta6bl4.node.testing.LocalCluster;
-import dev.x0tta6bl4.node.testing.LocalCluster.Topology;
+import dev.x0tta6bl4.node.cluster.LocalCluster;
+import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
 import dev.x0tta6bl4.node.transport.Frame;
 import dev.x0tta6bl4.node.transport.FrameDecoder;
 import dev.x0tta6bl4.node.transport.FrameEncoder;

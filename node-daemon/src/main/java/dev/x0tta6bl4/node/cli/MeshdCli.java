@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       ConfigCommand.class,
       CaCommand.class,
       VersionCommand.class,
+      DemoCommand.class,
       picocli.CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

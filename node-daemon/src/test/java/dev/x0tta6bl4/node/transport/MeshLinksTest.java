@@ -2,7 +2,7 @@ package dev.x0tta6bl4.node.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.x0tta6bl4.node.testing.LocalCluster;
+import dev.x0tta6bl4.node.cluster.LocalCluster;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Path;
 import java.time.Duration;

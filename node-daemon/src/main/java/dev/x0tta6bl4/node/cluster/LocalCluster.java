@@ -1,4 +1,4 @@
-package dev.x0tta6bl4.node.testing;
+package dev.x0tta6bl4.node.cluster;
 
 import dev.x0tta6bl4.node.LocalNode;
 import dev.x0tta6bl4.node.MetricsEndpoint;
@@ -31,8 +31,8 @@ import java.util.stream.Collectors;
  * link. Nodes can be stopped gracefully, crashed (connections dropped without GOODBYE) and
  * restarted on the same port. The topology is given as the seed edges each node dials.
  *
- * <p>Used by node-daemon tests and, through the test-jar, by chaos-tests and load-tests. Not
- * thread-safe: drive it from the test thread. Closing stops every node.
+ * <p>Used by {@code meshd demo} and by the tests of node-daemon, chaos-tests and load-tests. Not
+ * thread-safe: drive it from one thread. Closing stops every node.
  */
 public final class LocalCluster implements AutoCloseable {
   /** Which nodes each node dials at start: node {@code i} dials every {@code j} returned. */
@@ -175,18 +175,24 @@ public final class LocalCluster implements AutoCloseable {
     return nodes.stream().anyMatch(n -> n.id().equals(id) && n.running());
   }
 
-  /** Polls {@code condition} every 5 ms until it holds or {@code timeout} passes. */
-  public static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
+  /**
+   * Polls {@code condition} every 5 ms until it holds or {@code timeout} passes.
+   *
+   * @throws ClusterTimeoutException naming {@code what} when the time is up
+   */
+  public static void await(
+      BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what.get());
+        throw new ClusterTimeoutException(
+            "timed out after " + timeout + " waiting for " + what.get());
       }
       try {
         TimeUnit.MILLISECONDS.sleep(5); // polling real nodes on loopback; nothing to subscribe to
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
+        throw new ClusterTimeoutException("interrupted waiting for " + what.get());
       }
     }
   }

@@ -1,8 +1,8 @@
-package dev.x0tta6bl4.node.testing;
+package dev.x0tta6bl4.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.x0tta6bl4.node.testing.LocalCluster.Topology;
+import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
