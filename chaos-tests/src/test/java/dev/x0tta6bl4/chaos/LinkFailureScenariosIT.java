@@ -116,7 +116,6 @@ class LinkFailureScenariosIT {
   static long percentile(List<Long> values, int p) {
     List<Long> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
-    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, index));
+    return dev.x0tta6bl4.node.cluster.TrafficProbe.percentile(sorted, p);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.x0tta6bl4.node.mesh.MeshService;
 import dev.x0tta6bl4.node.cluster.LocalCluster;
+import dev.x0tta6bl4.node.cluster.TrafficProbe;
 import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,73 +65,38 @@ class RoutingDeliveryScenariosIT {
     try (LocalCluster cluster = LocalCluster.start(dir, 6, Topology.RING)) {
       cluster.awaitTopology(Duration.ofSeconds(5));
       awaitRoute(cluster, 0, "n3");
-      Map<String, Long> receivedAt = new ConcurrentHashMap<>();
-      Map<String, Integer> receivedCount = new ConcurrentHashMap<>();
-      cluster.node(3).mesh().subscribe("ring", m -> {
-        receivedAt.putIfAbsent(m.messageId(), System.nanoTime());
-        receivedCount.merge(m.messageId(), 1, Integer::sum);
-      });
-      Map<String, Long> sentAt = new ConcurrentHashMap<>();
-      List<MeshService.Accepted> accepted = Collections.synchronizedList(new ArrayList<>());
-      AtomicInteger sequence = new AtomicInteger();
-      java.util.concurrent.ScheduledExecutorService traffic =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
       List<Long> resumes = new ArrayList<>();
-      try {
-        traffic.scheduleAtFixedRate(() -> {
-          long now = System.nanoTime();
-          cluster.node(0).mesh().send("n3", "ring",
-                  ("m" + sequence.incrementAndGet()).getBytes(StandardCharsets.UTF_8), null)
-              .thenAccept(a -> {
-                sentAt.put(a.messageId(), now);
-                accepted.add(a);
-              });
-        }, 0, 10, TimeUnit.MILLISECONDS);
+      TrafficProbe.Summary summary;
+      try (TrafficProbe traffic = TrafficProbe.start(cluster.node(0).mesh(),
+          cluster.node(3).mesh(), "ring", Duration.ofMillis(10), Duration.ofMinutes(2))) {
         for (int trial = 0; trial < 20; trial++) {
           String via = cluster.node(0).mesh().routeTable().nextHop("n3").orElseThrow();
           long cut = System.nanoTime();
           cluster.faults().set("n0", via, dev.x0tta6bl4.node.transport.FaultPlans.partition());
           cluster.faults().set(via, "n0", dev.x0tta6bl4.node.transport.FaultPlans.partition());
-          LocalCluster.await(() -> receivedAt.entrySet().stream().anyMatch(e ->
-                  e.getValue() > cut && sentAt.getOrDefault(e.getKey(), 0L) > cut),
-              Duration.ofSeconds(10), () -> "delivery resumes after cutting n0-" + via);
-          long resumed = receivedAt.entrySet().stream()
-              .filter(e -> e.getValue() > cut && sentAt.getOrDefault(e.getKey(), 0L) > cut)
-              .mapToLong(Map.Entry::getValue).min().orElseThrow();
-          resumes.add(resumed - cut);
+          resumes.add(traffic.awaitDeliveryAfter(cut, Duration.ofSeconds(10),
+              "delivery resumes after cutting n0-" + via).toNanos());
           cluster.faults().reset("n0", via);
           cluster.faults().reset(via, "n0");
           cluster.awaitTopology(Duration.ofSeconds(5));
         }
-      } finally {
-        traffic.shutdownNow();
-        traffic.awaitTermination(5, TimeUnit.SECONDS);
+        // Let every outstanding message end (delivered or failed) before judging.
+        summary = traffic.finish(Duration.ofSeconds(30));
       }
-      // Let every outstanding message end (delivered or failed) before judging.
-      for (MeshService.Accepted a : List.copyOf(accepted)) {
-        a.outcome().get(30, TimeUnit.SECONDS);
-      }
-      long acked = 0;
-      Map<String, Integer> failures = new java.util.TreeMap<>();
-      for (MeshService.Accepted a : List.copyOf(accepted)) {
-        a.outcome().get().failure().ifPresent(f -> failures.merge(f, 1, Integer::sum));
-        if (a.outcome().get().delivered()) {
-          acked++;
-          assertThat(receivedCount.get(a.messageId())).as("acked %s delivered once", a.messageId())
-              .isEqualTo(1);
-        }
-      }
-      assertThat(receivedCount.values()).allMatch(count -> count == 1);
-      long p95 = LinkFailureScenariosIT.percentile(resumes, 95);
+      Collections.sort(resumes);
+      long p95 = TrafficProbe.percentile(resumes, 95);
       System.out.printf("figure: ring of 6, cut under traffic, %d trials: resume p50 %.0f ms,"
-              + " p95 %.0f ms, max %.0f ms; %d sent, %d acknowledged, %d received, 0 duplicates,"
-              + " failed: %s%n",
-          resumes.size(), LinkFailureScenariosIT.percentile(resumes, 50) / 1e6, p95 / 1e6,
-          Collections.max(resumes) / 1e6, accepted.size(), acked, receivedCount.size(), failures);
+              + " p95 %.0f ms, max %.0f ms; %d sent, %d acknowledged, %d received,"
+              + " %d delivered twice, failed: %s%n",
+          resumes.size(), TrafficProbe.percentile(resumes, 50) / 1e6, p95 / 1e6,
+          Collections.max(resumes) / 1e6, summary.sent(), summary.acknowledged(),
+          summary.received(), summary.deliveredMoreThanOnce(), summary.failures());
+      assertThat(summary.deliveredMoreThanOnce()).as("messages delivered twice").isZero();
+      assertThat(summary.acknowledgedButNotDelivered()).as("acknowledged but lost").isZero();
       assertThat(p95).isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(1500));
       // Copies lost in a cut link are resent at once over the repaired route without using up
       // the attempt budget, so on a ring that stays connected nothing has to give up.
-      assertThat(failures).as("messages that ended without delivery").isEmpty();
+      assertThat(summary.failures()).as("messages that ended without delivery").isEmpty();
     }
   }
 
