@@ -75,7 +75,8 @@ public final class LogSetup {
     rootLogger.addAppender(appender);
     QUIET_BY_DEFAULT.forEach(
         (name, level) -> {
-          if (!levels.containsKey(name)) {
+          // Quieter than the root only: a root of ERROR or OFF must not let WARN through.
+          if (!levels.containsKey(name) && level.toInt() > root.toInt()) {
             context.getLogger(name).setLevel(level);
           }
         });

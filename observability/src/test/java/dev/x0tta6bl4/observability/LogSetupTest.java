@@ -41,6 +41,26 @@ class LogSetupTest {
   }
 
   @Test
+  void configure_rootQuieterThanTheLibraryDefaults_librariesAreNoLouderThanRoot() {
+    LogSetup.configure(LogFormat.TEXT, "OFF", Map.of());
+
+    LoggerFactory.getLogger("org.bouncycastle.jsse.provider.Test").warn("cipher chatter");
+    LoggerFactory.getLogger("io.netty.Test").warn("pool chatter");
+
+    assertThat(lines()).isEmpty();
+  }
+
+  @Test
+  void configure_rootInfo_librariesStayAtWarn() {
+    LogSetup.configure(LogFormat.TEXT, "INFO", Map.of());
+
+    LoggerFactory.getLogger("org.bouncycastle.jsse.provider.Test").info("accepted connection");
+    LoggerFactory.getLogger("org.bouncycastle.jsse.provider.Test").warn("odd entry");
+
+    assertThat(lines()).hasSize(1).allMatch(l -> l.contains("odd entry"));
+  }
+
+  @Test
   void configure_json_writesOneJsonObjectPerLineWithMdcAndStackTrace() throws Exception {
     LogSetup.configure(LogFormat.JSON, "INFO", Map.of());
     Logger log = LoggerFactory.getLogger("dev.x0tta6bl4.node.Test");
