@@ -160,7 +160,8 @@ public final class TrafficProbe implements AutoCloseable {
     long acknowledged = 0;
     int lost = 0;
     Map<String, Integer> failures = new TreeMap<>();
-    for (Accepted a : List.copyOf(accepted)) {
+    List<Accepted> judged = List.copyOf(accepted);
+    for (Accepted a : judged) {
       Outcome outcome;
       try {
         outcome = a.outcome().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -178,7 +179,7 @@ public final class TrafficProbe implements AutoCloseable {
       }
     }
     int twice = (int) receivedCount.values().stream().filter(c -> c > 1).count();
-    return new Summary(accepted.size(), rejected.get(), acknowledged, failures,
+    return new Summary(judged.size(), rejected.get(), acknowledged, failures,
         receivedCount.size(), twice, lost);
   }
 
