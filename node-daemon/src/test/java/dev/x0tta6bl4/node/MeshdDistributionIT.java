@@ -57,6 +57,7 @@ class MeshdDistributionIT {
     // No config file: embedded defaults, except an ephemeral port so parallel runs never clash.
     builder.environment().put("MESHD_METRICS_BIND", "127.0.0.1:0");
     builder.environment().put("MESHD_MESH_BIND", "127.0.0.1:0");
+    builder.environment().put("MESHD_API_BIND", "127.0.0.1:0");
     process = builder.start();
 
     JsonNode listening =
