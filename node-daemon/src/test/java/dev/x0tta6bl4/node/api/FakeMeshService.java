@@ -17,19 +17,19 @@ import java.util.function.Consumer;
  * the status, peers and routes; it records what was sent and lets the test deliver inbound
  * messages to subscribers. Thread-safe.
  */
-final class FakeMeshService implements MeshService {
+public final class FakeMeshService implements MeshService {
   /** One send or broadcast the API made. */
-  record Sent(String destination, String topic, byte[] payload, String traceparent) {}
+  public record Sent(String destination, String topic, byte[] payload, String traceparent) {}
 
-  final List<Sent> sent = new CopyOnWriteArrayList<>();
-  final Map<Consumer<InboundMessage>, String> subscribers = new ConcurrentHashMap<>();
-  final AtomicInteger subscriptionsClosed = new AtomicInteger();
-  volatile MeshRejectedException refuseNext;
+  public final List<Sent> sent = new CopyOnWriteArrayList<>();
+  public final Map<Consumer<InboundMessage>, String> subscribers = new ConcurrentHashMap<>();
+  public final AtomicInteger subscriptionsClosed = new AtomicInteger();
+  public volatile MeshRejectedException refuseNext;
   /** The outcome future handed out with the next accepted unicast; completed by the test. */
-  volatile CompletableFuture<Outcome> nextOutcome = new CompletableFuture<>();
+  public volatile CompletableFuture<Outcome> nextOutcome = new CompletableFuture<>();
   volatile boolean ready = true;
-  volatile List<PeerInfo> peers = List.of();
-  volatile List<RouteInfo> routes = List.of();
+  public volatile List<PeerInfo> peers = List.of();
+  public volatile List<RouteInfo> routes = List.of();
   private final AtomicInteger ids = new AtomicInteger();
 
   @Override
@@ -71,7 +71,7 @@ final class FakeMeshService implements MeshService {
   }
 
   /** Delivers {@code message} to matching subscribers, as the mesh's thread would. */
-  void deliver(InboundMessage message) {
+  public void deliver(InboundMessage message) {
     subscribers.forEach((listener, topic) -> {
       if (topic.equals("*") || topic.equals(message.topic())) {
         listener.accept(message);
