@@ -80,6 +80,21 @@ class MeshdDistributionIT {
         .as("node key created on first start, owner-only")
         .isEqualTo("rw-------");
 
+    // The local API, through the packaged CLI: meshd status against the node's ephemeral port.
+    JsonNode apiListening =
+        awaitLogLine(
+            stdout,
+            line -> line.path("http_server").asText().equals("api") && line.has("address"),
+            READY_DEADLINE);
+    String apiUrl = "http://" + apiListening.get("address").asText();
+    Process status = new ProcessBuilder(launcher.toString(), "status", "--api", apiUrl, "--json")
+        .directory(tmp.toFile()).redirectError(tmp.resolve("status-stderr.log").toFile()).start();
+    String statusOut = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(status.waitFor(READY_DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(status.exitValue()).as(statusOut + read(tmp.resolve("status-stderr.log")))
+        .isZero();
+    assertThat(JSON.readTree(statusOut).path("ready").asBoolean()).as(statusOut).isTrue();
+
     process.destroy(); // SIGTERM
     assertThat(process.waitFor(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS))
         .as("exits within %s after SIGTERM", STOP_DEADLINE)
