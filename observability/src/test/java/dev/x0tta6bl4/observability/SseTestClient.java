@@ -33,7 +33,7 @@ final class SseTestClient implements AutoCloseable {
 
   private SseTestClient(Socket socket, int receiveBuffer) throws IOException {
     this.socket = socket;
-    this.in = socket.getInputStream();
+    this.in = new java.io.BufferedInputStream(socket.getInputStream());
     this.head = readHead();
   }
 
