@@ -69,6 +69,18 @@ class HttpServerEventStreamTest {
     return counter == null ? 0 : counter.count();
   }
 
+  /** Polls {@code condition} for at most {@code limit}; false if it never held. */
+  private static boolean awaitUpTo(Duration limit, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+    }
+    return true;
+  }
+
   private double openGauge() {
     return registry.get(HttpServerMetrics.STREAMS_OPEN).tag("server", "api").gauge().value();
   }
@@ -151,26 +163,28 @@ class HttpServerEventStreamTest {
   void stream_clientNotReading_eventsBeyondBufferDroppedCountedAndNotified() throws Exception {
     start(4, Duration.ofSeconds(15));
     String big = "x".repeat(16 * 1024);
+    // A small receive window keeps the socket buffers (and the test) small.
     try (SseTestClient client =
-        SseTestClient.open(server.boundAddress(), "GET", "/events", 4096)) {
+        SseTestClient.open(server.boundAddress(), "GET", "/events", 16 * 1024)) {
       EventStream stream = awaitOpened();
 
-      // The client reads nothing: socket buffers fill, the channel turns unwritable, the
-      // 4-event buffer fills, and send starts refusing. Bounded: 20,000 events at most.
+      // The client reads nothing. Each accepted event is given up to 50 ms to be written, so
+      // the loop only moves on to refusals once the socket buffers are full (the channel is
+      // unwritable) and the 4-event buffer has filled behind them. Bounded: 100,000 sends.
       int sent = 0;
-      boolean refused = false;
-      for (int i = 0; i < 20_000 && !refused; i++) {
-        refused = !stream.send(ServerSentEvent.of(null, big));
-        sent += refused ? 0 : 1;
-      }
-      for (int i = 0; i < 10; i++) {
-        stream.send(ServerSentEvent.of(null, big)); // more losses while the buffer is full
+      for (int i = 0; i < 100_000 && stream.droppedEvents() < 50; i++) {
+        if (stream.send(ServerSentEvent.of(null, big))) {
+          int accepted = ++sent;
+          awaitUpTo(Duration.ofMillis(50), () -> events("sent") == accepted);
+        }
       }
       long dropped = stream.droppedEvents();
 
-      assertThat(refused).as("send refused once the buffer was full").isTrue();
-      assertThat(dropped).isGreaterThanOrEqualTo(11);
+      assertThat(dropped).as("send refused once the buffer was full").isEqualTo(50);
       assertThat(events("dropped")).isEqualTo(dropped);
+      assertThat(events("sent")).as("the last accepted events wait: the client is stuck")
+          .isEqualTo(sent - 4);
+      assertThat(stream.isOpen()).isTrue();
 
       client.startReading();
       List<String> lines = client.readUntil(l -> l.startsWith("data: {\"dropped\""));

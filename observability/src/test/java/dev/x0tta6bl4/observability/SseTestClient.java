@@ -31,7 +31,7 @@ final class SseTestClient implements AutoCloseable {
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private Thread reader;
 
-  private SseTestClient(Socket socket, int receiveBuffer) throws IOException {
+  private SseTestClient(Socket socket) throws IOException {
     this.socket = socket;
     this.in = new java.io.BufferedInputStream(socket.getInputStream());
     this.head = readHead();
@@ -53,7 +53,7 @@ final class SseTestClient implements AutoCloseable {
     socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
         .getBytes(StandardCharsets.ISO_8859_1));
     socket.getOutputStream().flush();
-    return new SseTestClient(socket, receiveBuffer);
+    return new SseTestClient(socket);
   }
 
   /** The status line and headers. */
