@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalApiServer implements Component {
   /** Longest the API waits for the mesh to answer a read or accept a message. */
   static final Duration MESH_ANSWER_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration STREAM_HEARTBEAT = Duration.ofSeconds(15);
 
   private static final Logger log = LoggerFactory.getLogger(LocalApiServer.class);
 
@@ -54,19 +55,20 @@ public final class LocalApiServer implements Component {
    */
   public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
       MeterRegistry registry, BooleanSupplier ready) {
-    this(config, mesh, group, registry, ready, Duration.ofSeconds(15));
+    this(config, mesh, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT);
   }
 
-  /** As above, with the heartbeat interval of event streams (tests shorten it). */
+  /** As above, with the stream heartbeat and the mesh answer timeout (tests shorten them). */
   LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
-      MeterRegistry registry, BooleanSupplier ready, Duration streamHeartbeat) {
+      MeterRegistry registry, BooleanSupplier ready, Duration streamHeartbeat,
+      Duration meshTimeout) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(ready, "ready");
     ApiMetrics metrics = new ApiMetrics(registry);
-    MeshStateHandlers state = new MeshStateHandlers(mesh, ready, group);
+    MeshStateHandlers state = new MeshStateHandlers(mesh, ready, group, meshTimeout);
     MessagesHandler messages =
-        new MessagesHandler(mesh, ready, group, config.maxWait(), metrics);
+        new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics);
     SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
         config.subscriberBuffer(), metrics);
     this.server =

@@ -18,18 +18,20 @@ import java.util.function.BooleanSupplier;
  * {@code GET /v1/status}, {@code /v1/peers} and {@code /v1/routes}: the node's state as JSON with
  * snake_case fields. Durations are milliseconds as numbers ({@code *_ms}). Status answers even
  * while the node is not ready (with {@code "ready": false}); peers and routes answer 503 then.
- * Each waits at most {@link LocalApiServer#MESH_ANSWER_TIMEOUT} for the mesh (else 503 {@code
- * unavailable}). Stateless; runs on event loops.
+ * Each waits at most the mesh answer timeout (5 s) for the mesh, else 503 {@code unavailable}. Stateless; runs on event loops.
  */
 final class MeshStateHandlers {
   private final MeshService mesh;
   private final BooleanSupplier ready;
   private final ScheduledExecutorService scheduler;
+  private final Duration meshTimeout;
 
-  MeshStateHandlers(MeshService mesh, BooleanSupplier ready, ScheduledExecutorService scheduler) {
+  MeshStateHandlers(MeshService mesh, BooleanSupplier ready, ScheduledExecutorService scheduler,
+      Duration meshTimeout) {
     this.mesh = mesh;
     this.ready = ready;
     this.scheduler = scheduler;
+    this.meshTimeout = meshTimeout;
   }
 
   CompletionStage<HttpResponse> status(HttpRequest request) {
@@ -89,7 +91,7 @@ final class MeshStateHandlers {
   }
 
   private <T> CompletableFuture<T> ask(CompletableFuture<T> answer, String what) {
-    return ApiResponses.within(answer, LocalApiServer.MESH_ANSWER_TIMEOUT, scheduler,
+    return ApiResponses.within(answer, meshTimeout, scheduler,
         "the mesh (" + what + ")");
   }
 

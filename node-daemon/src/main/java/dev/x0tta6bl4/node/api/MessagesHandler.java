@@ -34,14 +34,16 @@ final class MessagesHandler {
   private final BooleanSupplier ready;
   private final ScheduledExecutorService scheduler;
   private final Duration maxWait;
+  private final Duration meshTimeout;
   private final ApiMetrics metrics;
 
   MessagesHandler(MeshService mesh, BooleanSupplier ready, ScheduledExecutorService scheduler,
-      Duration maxWait, ApiMetrics metrics) {
+      Duration maxWait, Duration meshTimeout, ApiMetrics metrics) {
     this.mesh = mesh;
     this.ready = ready;
     this.scheduler = scheduler;
     this.maxWait = maxWait;
+    this.meshTimeout = meshTimeout;
     this.metrics = metrics;
   }
 
@@ -60,7 +62,7 @@ final class MessagesHandler {
         send.broadcast()
             ? mesh.broadcast(send.topic(), send.payload(), send.traceparent())
             : mesh.send(send.destination(), send.topic(), send.payload(), send.traceparent());
-    return ApiResponses.within(accepted, LocalApiServer.MESH_ANSWER_TIMEOUT, scheduler,
+    return ApiResponses.within(accepted, meshTimeout, scheduler,
             "the mesh (send)")
         .thenCompose(a -> {
           metrics.message(send.broadcast(), "accepted");

@@ -30,6 +30,8 @@ public final class FakeMeshService implements MeshService {
   volatile boolean ready = true;
   public volatile List<PeerInfo> peers = List.of();
   public volatile List<RouteInfo> routes = List.of();
+  /** When true, status, peers, routes and sends never answer (a stuck mesh). */
+  public volatile boolean hang;
   private final AtomicInteger ids = new AtomicInteger();
 
   @Override
@@ -50,6 +52,9 @@ public final class FakeMeshService implements MeshService {
   }
 
   private CompletableFuture<Accepted> accept(Sent message, CompletableFuture<Outcome> outcome) {
+    if (hang) {
+      return new CompletableFuture<>();
+    }
     MeshRejectedException refusal = refuseNext;
     if (refusal != null) {
       refuseNext = null;
@@ -81,12 +86,18 @@ public final class FakeMeshService implements MeshService {
 
   @Override
   public CompletableFuture<MeshStatus> status() {
+    if (hang) {
+      return new CompletableFuture<>();
+    }
     return CompletableFuture.completedFuture(new MeshStatus("n1", "spiffe://test/node/n1",
         "1.2.3", Duration.ofMillis(61_500), 2, 3, 4, ready));
   }
 
   @Override
   public CompletableFuture<List<PeerInfo>> peers() {
+    if (hang) {
+      return new CompletableFuture<>();
+    }
     return CompletableFuture.completedFuture(peers);
   }
 

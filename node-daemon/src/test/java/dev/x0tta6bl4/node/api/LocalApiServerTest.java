@@ -61,7 +61,7 @@ class LocalApiServerTest {
     NodeConfig.Api config = new NodeConfig.Api(new HostPort("127.0.0.1", 0), maxBody,
         DataSize.ofKibibytes(8), Duration.ofSeconds(2), maxSubscribers, 64);
     server = new LocalApiServer(config, mesh, group, registry, nodeReady::get,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5), Duration.ofMillis(200));
     server.start();
     api = new ApiTestClient(server.address());
   }
@@ -157,6 +157,22 @@ class LocalApiServerTest {
     assertThat(errorCode(response)).isEqualTo("not_ready");
     assertThat(response.headers().firstValue("retry-after")).hasValue("1");
     assertThat(mesh.sent).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"GET,/v1/status", "GET,/v1/peers", "POST,/v1/messages"})
+  void endpoint_meshDoesNotAnswer_returns503UnavailableAfterTimeout(String method, String path)
+      throws Exception {
+    start();
+    mesh.hang = true;
+
+    HttpResponse<String> response =
+        method.equals("GET") ? api.get(path) : api.post(path, "{\"destination\":\"n2\"}");
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(errorCode(response)).isEqualTo("unavailable");
+    assertThat(json(response).get("error").get("message").asText())
+        .contains("did not answer within 200 ms");
   }
 
   @Test
