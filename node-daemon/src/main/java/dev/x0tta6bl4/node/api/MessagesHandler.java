@@ -127,9 +127,11 @@ final class MessagesHandler {
   private static void requireJson(HttpRequest request) {
     String type = request.header("content-type").orElse("application/json");
     String media = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    if (!media.equals("application/json")) {
+    if (!media.equals("application/json")
+        && !(media.startsWith("application/") && media.endsWith("+json"))) {
       throw new ApiException(415, "unsupported_media_type",
-          "content type '" + type + "' is not supported; send application/json");
+          "content type '" + type + "' is not supported; send Content-Type: application/json"
+              + " (curl: -H 'content-type: application/json')");
     }
   }
 }
