@@ -24,7 +24,10 @@ final class ApiException extends RuntimeException {
     return new ApiException(400, "bad_json", message);
   }
 
-  /** 400 {@code invalid_argument}: a field or query parameter is missing, of the wrong type or out of range. */
+  /**
+   * 400 {@code invalid_argument}: a field or query parameter is missing, unknown, of the wrong
+   * type or out of range.
+   */
   static ApiException invalidArgument(String message) {
     return new ApiException(400, "invalid_argument", message);
   }

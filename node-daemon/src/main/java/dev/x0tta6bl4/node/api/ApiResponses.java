@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 final class ApiResponses {
   private static final Logger log = LoggerFactory.getLogger(ApiResponses.class);
 
-  /** Strict: duplicate keys and trailing tokens are errors, as are unknown fields (checked by readers). */
+  /** Strict: duplicate keys and trailing tokens are errors (readers reject unknown fields). */
   static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

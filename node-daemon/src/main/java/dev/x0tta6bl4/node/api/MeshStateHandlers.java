@@ -18,7 +18,8 @@ import java.util.function.BooleanSupplier;
  * {@code GET /v1/status}, {@code /v1/peers} and {@code /v1/routes}: the node's state as JSON with
  * snake_case fields. Durations are milliseconds as numbers ({@code *_ms}). Status answers even
  * while the node is not ready (with {@code "ready": false}); peers and routes answer 503 then.
- * Each waits at most the mesh answer timeout (5 s) for the mesh, else 503 {@code unavailable}. Stateless; runs on event loops.
+ * Each waits at most the mesh answer timeout (5 s) for the mesh, else 503 {@code
+ * unavailable}. Stateless; runs on event loops.
  */
 final class MeshStateHandlers {
   private final MeshService mesh;

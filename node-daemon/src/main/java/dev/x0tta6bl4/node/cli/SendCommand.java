@@ -38,7 +38,8 @@ final class SendCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin ApiOptions api;
 
-  @Parameters(index = "0", paramLabel = "NODE", description = "Destination node id, or '*' to broadcast.")
+  @Parameters(index = "0", paramLabel = "NODE",
+      description = "Destination node id, or '*' to broadcast.")
   String destination;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "PAYLOAD",
@@ -50,14 +51,17 @@ final class SendCommand implements Callable<Integer> {
       description = "Topic of the message (default: the empty topic).")
   String topic;
 
-  @Option(names = "--wait", description = "Wait until the destination acknowledges (unicast only).")
+  @Option(names = "--wait",
+      description = "Wait until the destination acknowledges (unicast only).")
   boolean waitForOutcome;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = CaCommand.DurationConverter.class,
+  @Option(names = "--timeout", paramLabel = "DURATION",
+      converter = CaCommand.DurationConverter.class,
       description = "With --wait: how long to wait, e.g. 5s (default: the node's api.max-wait).")
   Duration timeout;
 
-  @Option(names = "--base64", description = "The payload (argument or standard input) is base64 text.")
+  @Option(names = "--base64",
+      description = "The payload (argument or standard input) is base64 text.")
   boolean base64;
 
   @Override

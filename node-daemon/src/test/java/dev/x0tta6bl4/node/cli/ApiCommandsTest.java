@@ -209,7 +209,8 @@ class ApiCommandsTest {
     int exit = meshd("send", "--api", url, "--wait", "--timeout", "2s", "n2", "x");
 
     assertThat(exit).as(err.toString()).isZero();
-    assertThat(out.toString()).startsWith("delivered n1-1-1 to n2 (1 attempt, round trip 3.000 ms)");
+    assertThat(out.toString())
+        .startsWith("delivered n1-1-1 to n2 (1 attempt, round trip 3.000 ms)");
   }
 
   @Test
