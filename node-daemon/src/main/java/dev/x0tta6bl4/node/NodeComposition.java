@@ -1,5 +1,6 @@
 package dev.x0tta6bl4.node;
 
+import dev.x0tta6bl4.node.api.LocalApiServer;
 import dev.x0tta6bl4.node.cli.BuildInfo;
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.identity.CryptoStartup;
@@ -154,7 +155,16 @@ public final class NodeComposition {
                     config.metrics(),
                     c.get(EventLoops.class),
                     c.get(PrometheusMeterRegistry.class),
-                    readiness(c)));
+                    readiness(c)))
+        .bind(
+            LocalApiServer.class,
+            c ->
+                new LocalApiServer(
+                    config.api(),
+                    c.get(MeshService.class),
+                    c.get(EventLoops.class).group(),
+                    c.get(PrometheusMeterRegistry.class),
+                    c::isRunning)); // 503 not_ready until every component has started
   }
 
   private static TlsSettings tlsSettings(NodeConfig config, IdentitySource identity) {

@@ -57,6 +57,7 @@ class MeshdDistributionIT {
     // No config file: embedded defaults, except an ephemeral port so parallel runs never clash.
     builder.environment().put("MESHD_METRICS_BIND", "127.0.0.1:0");
     builder.environment().put("MESHD_MESH_BIND", "127.0.0.1:0");
+    builder.environment().put("MESHD_API_BIND", "127.0.0.1:0");
     process = builder.start();
 
     JsonNode listening =
@@ -78,6 +79,21 @@ class MeshdDistributionIT {
             tmp.resolve("meshd-data/identity/node-key.pem"))))
         .as("node key created on first start, owner-only")
         .isEqualTo("rw-------");
+
+    // The local API, through the packaged CLI: meshd status against the node's ephemeral port.
+    JsonNode apiListening =
+        awaitLogLine(
+            stdout,
+            line -> line.path("http_server").asText().equals("api") && line.has("address"),
+            READY_DEADLINE);
+    String apiUrl = "http://" + apiListening.get("address").asText();
+    Process status = new ProcessBuilder(launcher.toString(), "status", "--api", apiUrl, "--json")
+        .directory(tmp.toFile()).redirectError(tmp.resolve("status-stderr.log").toFile()).start();
+    String statusOut = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(status.waitFor(READY_DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(status.exitValue()).as(statusOut + read(tmp.resolve("status-stderr.log")))
+        .isZero();
+    assertThat(JSON.readTree(statusOut).path("ready").asBoolean()).as(statusOut).isTrue();
 
     process.destroy(); // SIGTERM
     assertThat(process.waitFor(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS))

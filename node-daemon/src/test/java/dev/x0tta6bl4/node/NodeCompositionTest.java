@@ -27,6 +27,9 @@ class NodeCompositionTest {
     return defaults
         .withMetrics(
             new NodeConfig.Metrics(new HostPort("127.0.0.1", 0), defaults.metrics().maxHeaderSize()))
+        .withApi(new NodeConfig.Api(new HostPort("127.0.0.1", 0), defaults.api().maxBodySize(),
+            defaults.api().maxHeaderSize(), defaults.api().maxWait(),
+            defaults.api().maxSubscribers(), defaults.api().subscriberBuffer()))
         .withMesh(new NodeConfig.Mesh(new HostPort("127.0.0.1", 0), null, m.seeds(),
             m.minNeighbours(), m.maxNeighbours(), m.maxFrameSize(), m.outboundBuffer(),
             m.heartbeatInterval(), m.reconnectBackoffMin(), m.reconnectBackoffMax(),
@@ -53,6 +56,7 @@ class NodeCompositionTest {
           .contains("\"NodeIdentityService\":{\"status\":\"UP\"}")
           .contains("\"MetricsEndpoint\":{\"status\":\"UP\"}")
           .contains("\"MeshLinks\":{\"status\":\"UP\"}")
+          .contains("\"LocalApiServer\":{\"status\":\"UP\"}")
           .contains("\"node\":{\"status\":\"UP\"}");
       assertThat(state.resolve("identity/node-key.pem")).isRegularFile();
     }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <ol>
  *   <li>{@code idle}: fires an idle event (the request handler closes) when nothing was read or
- *       written for the idle timeout, so abandoned keep-alive connections do not pile up;
+ *       written for the idle timeout, so abandoned keep-alive connections do not pile up (an
+ *       event stream's heartbeat counts as writing once the client has read it, so a client
+ *       that stops reading is closed too);
  *   <li>{@code codec}: HTTP/1.1 parsing and encoding, request line and headers each limited to
  *       {@code maxHeaderBytes} (failures reach the handler as a failed decoder result: 414/431);
  *   <li>{@code aggregator}: joins the body, at most {@code maxBodyBytes} (else 413 and close);
@@ -41,15 +44,20 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
   private final int maxHeaderBytes;
   private final int maxBodyBytes;
   private final long idleTimeoutMillis;
+  private final Set<ChannelEventStream> openStreams;
+  private final long heartbeatMillis;
 
   HttpChannelInitializer(Router router, HttpServerMetrics metrics, ChannelGroup connections,
-      int maxHeaderBytes, int maxBodyBytes, long idleTimeoutMillis) {
+      int maxHeaderBytes, int maxBodyBytes, long idleTimeoutMillis,
+      Set<ChannelEventStream> openStreams, long heartbeatMillis) {
     this.router = router;
     this.metrics = metrics;
     this.connections = connections;
     this.maxHeaderBytes = maxHeaderBytes;
     this.maxBodyBytes = maxBodyBytes;
     this.idleTimeoutMillis = idleTimeoutMillis;
+    this.openStreams = openStreams;
+    this.heartbeatMillis = heartbeatMillis;
   }
 
   @Override
@@ -63,7 +71,8 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
         .addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS))
         .addLast("codec", new HttpServerCodec(decoderConfig))
         .addLast("aggregator", new BodyLimitAggregator(maxBodyBytes, metrics))
-        .addLast("router", new HttpRequestHandler(router, metrics, maxHeaderBytes));
+        .addLast("router", new HttpRequestHandler(router, metrics, maxHeaderBytes, openStreams,
+            heartbeatMillis));
   }
 
   /** Answers an oversized body with a JSON 413 and closes, since the rest cannot be parsed. */
@@ -81,7 +90,7 @@ final class HttpChannelInitializer extends ChannelInitializer<Channel> {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       Timer.Sample sample = metrics.start();
       byte[] body =
-          HttpResponse.error(413, "payload_too_large",
+          HttpResponse.error(413, "body_too_large",
                   "request body exceeds " + maxBodyBytes + " bytes")
               .body();
       FullHttpResponse response =

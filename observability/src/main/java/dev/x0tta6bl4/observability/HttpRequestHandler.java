@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -34,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * order (HTTP/1.1 pipelining): one request is in flight at a time, later ones wait in a queue and
  * reading pauses meanwhile. One instance per channel; all state is owned by the channel's event
  * loop, handler completions hop back onto it.
+ *
+ * <p>An event-stream response ({@link HttpResponse#isEventStream()}) takes the connection over:
+ * the head goes out with chunked encoding and {@code Connection: close}, a {@link
+ * ChannelEventStream} is opened and handed to the handler, reading continues only to notice the
+ * client leaving (later requests on the connection are discarded), writability changes resume
+ * the stream's writes, and the connection closes when the stream ends.
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(HttpRequestHandler.class);
@@ -41,8 +49,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   private final Router router;
   private final HttpServerMetrics metrics;
   private final int maxHeaderBytes;
+  private final Set<ChannelEventStream> openStreams;
+  private final long heartbeatMillis;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean busy;
+  private ChannelEventStream stream;
 
   /** A request waiting for its turn; {@code action} runs the handler when dequeued. */
   private record Pending(
@@ -52,14 +63,21 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       Supplier<CompletionStage<HttpResponse>> action,
       Timer.Sample sample) {}
 
-  HttpRequestHandler(Router router, HttpServerMetrics metrics, int maxHeaderBytes) {
+  HttpRequestHandler(Router router, HttpServerMetrics metrics, int maxHeaderBytes,
+      Set<ChannelEventStream> openStreams, long heartbeatMillis) {
     this.router = router;
     this.metrics = metrics;
     this.maxHeaderBytes = maxHeaderBytes;
+    this.openStreams = openStreams;
+    this.heartbeatMillis = heartbeatMillis;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+    if (stream != null) {
+      LOG.debug("discarding a request sent on a connection that carries an event stream");
+      return; // the connection closes when the stream ends; keep reading to notice the client go
+    }
     Timer.Sample sample = metrics.start();
     DecoderResult result = msg.decoderResult();
     if (result.isFailure()) {
@@ -156,6 +174,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       metrics.record(pending.route(), status, pending.sample());
       return;
     }
+    if (response.isEventStream() && !pending.head()) {
+      startStream(ctx, pending, response);
+      return;
+    }
     byte[] body = response.body();
     FullHttpResponse out =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
@@ -179,6 +201,51 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             });
   }
 
+  private void startStream(ChannelHandlerContext ctx, Pending pending, HttpResponse response) {
+    io.netty.handler.codec.http.HttpResponse head =
+        new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(response.status()));
+    response.headers().forEach((name, value) -> head.headers().set(name, value));
+    head.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, response.contentType())
+        .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    queue.clear(); // requests pipelined behind a stream are never answered: the stream is last
+    ChannelEventStream opened =
+        new ChannelEventStream(ctx.channel(), response.stream().bufferEvents(), metrics,
+            pending.route());
+    stream = opened;
+    openStreams.add(opened);
+    opened.onClose(() -> openStreams.remove(opened));
+    ctx.channel().config().setAutoRead(true);
+    ctx.writeAndFlush(head)
+        .addListener(
+            (ChannelFutureListener) f -> {
+              metrics.record(pending.route(), response.status(), pending.sample());
+              if (!f.isSuccess()) {
+                opened.abort();
+                f.channel().close();
+                return;
+              }
+              opened.startHeartbeat(heartbeatMillis);
+              try {
+                response.stream().onOpen().accept(opened);
+              } catch (RuntimeException e) {
+                LOG.warn("event stream handler for route {} failed; ending the stream",
+                    pending.route(), e);
+                opened.end();
+              }
+            });
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (stream != null && ctx.channel().isWritable()) {
+      stream.drain();
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent) {
@@ -191,6 +258,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     queue.clear();
+    if (stream != null) {
+      stream.abort();
+    }
     super.channelInactive(ctx);
   }
 

@@ -7,20 +7,33 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * An HTTP response produced by a route handler. The server adds {@code Content-Length}, {@code
  * Content-Type} and {@code Connection}. Immutable value; the body array is copied in and out.
  *
+ * <p>A response with a {@code stream} is a server-sent event stream ({@link #eventStream}): the
+ * server writes the head with chunked transfer encoding and {@code Connection: close}, then hands
+ * an open {@link EventStream} to the spec's callback; the body array is empty.
+ *
  * @param status the status code, 100 to 599
  * @param contentType the {@code Content-Type} header value
  * @param body the body bytes (sent for every method but HEAD)
  * @param headers extra headers (names lower case), e.g. {@code allow} or {@code cache-control}
+ * @param stream the event stream to open instead of a body, or null for a plain response
  */
 public record HttpResponse(
-    int status, String contentType, byte[] body, Map<String, String> headers) {
+    int status,
+    String contentType,
+    byte[] body,
+    Map<String, String> headers,
+    EventStream.Spec stream) {
   /** Content type of JSON bodies. */
   public static final String JSON = "application/json; charset=utf-8";
+
+  /** Content type of server-sent event streams. */
+  public static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
 
   /** Copies and validates the fields. */
   public HttpResponse {
@@ -34,6 +47,14 @@ public record HttpResponse(
     Objects.requireNonNull(headers, "headers")
         .forEach((k, v) -> copy.put(k.toLowerCase(Locale.ROOT), Objects.requireNonNull(v, k)));
     headers = Collections.unmodifiableMap(copy);
+    if (stream != null && body.length > 0) {
+      throw new ObservabilityException("an event-stream response cannot also have a body");
+    }
+  }
+
+  /** A plain response (no event stream). */
+  public HttpResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+    this(status, contentType, body, headers, null);
   }
 
   /** Returns a copy of the body. */
@@ -62,18 +83,48 @@ public record HttpResponse(
     return new HttpResponse(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 
-  /** An error response {@code {"code":code,"message":message}}, the shape of every API error. */
+  /**
+   * An error response {@code {"error":{"code":code,"message":message}}}, the shape of every error
+   * of meshd's HTTP servers. {@code code} is stable (clients branch on it); {@code message} is for
+   * people.
+   */
   public static HttpResponse error(int status, String code, String message) {
-    Map<String, String> body = new LinkedHashMap<>();
-    body.put("code", code);
-    body.put("message", message);
-    return jsonOf(status, body);
+    return error(status, code, message, Map.of());
+  }
+
+  /**
+   * An error response whose {@code error} object carries {@code extra} fields after code and
+   * message, e.g. {@code retry_after_ms}.
+   */
+  public static HttpResponse error(
+      int status, String code, String message, Map<String, ?> extra) {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", Objects.requireNonNull(code, "code"));
+    error.put("message", Objects.requireNonNull(message, "message"));
+    error.putAll(extra);
+    return jsonOf(status, Map.of("error", error));
+  }
+
+  /**
+   * A 200 {@code text/event-stream} response: once the head is written, {@code onOpen} receives
+   * the open stream (see {@link EventStream}).
+   *
+   * @param bufferEvents events that may wait to be written before new ones are dropped
+   */
+  public static HttpResponse eventStream(int bufferEvents, Consumer<EventStream> onOpen) {
+    return new HttpResponse(200, EVENT_STREAM, new byte[0], Map.of("cache-control", "no-store"),
+        new EventStream.Spec(bufferEvents, onOpen));
+  }
+
+  /** Whether this response opens an event stream. */
+  public boolean isEventStream() {
+    return stream != null;
   }
 
   /** A copy of this response with one more header. */
   public HttpResponse withHeader(String name, String value) {
     Map<String, String> more = new LinkedHashMap<>(headers);
     more.put(name.toLowerCase(Locale.ROOT), value);
-    return new HttpResponse(status, contentType, body, more);
+    return new HttpResponse(status, contentType, body, more, stream);
   }
 }

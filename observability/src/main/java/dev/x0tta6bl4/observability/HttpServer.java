@@ -15,7 +15,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +32,15 @@ import org.slf4j.LoggerFactory;
  * to {@code maxHeaderBytes}: longer headers get 431, a longer request line 414) and aggregated up
  * to {@code maxBodyBytes} (413). Keep-alive and pipelining are supported; responses go out in
  * request order. Unknown paths get 404 and a known path with another method 405 with {@code
- * Allow}, both as {@code {"code":...,"message":...}}. HEAD is answered by the GET handler without
- * the body. Every answer is counted in {@code meshd.http.requests} and timed in {@code
- * meshd.http.request.duration}, tagged {@code server}, {@code route} (registered path or {@code
- * unmatched}) and {@code status} (status class, {@code 2xx}).
+ * Allow}, both as {@code {"error":{"code":...,"message":...}}} (see {@link HttpResponse#error}).
+ * HEAD is answered by the GET handler without the body. Every answer is counted in {@code
+ * meshd.http.requests} and timed in {@code meshd.http.request.duration}, tagged {@code server},
+ * {@code route} (registered path or {@code unmatched}) and {@code status} (status class, {@code
+ * 2xx}).
+ *
+ * <p>A handler may answer with a server-sent event stream ({@link HttpResponse#eventStream}, see
+ * {@link EventStream}): bounded per stream, a heartbeat comment every {@code streamHeartbeat},
+ * ended cleanly (final chunk) when the server closes.
  *
  * <p><b>Threads.</b> Handlers run on the event loop of their connection and must not block (see
  * {@link HttpHandler}). The event loop group is passed in and owned by the caller, who shuts it
@@ -62,6 +71,7 @@ public final class HttpServer implements AutoCloseable {
   private final Class<? extends ServerChannel> channelClass;
   private final HttpChannelInitializer initializer;
   private final ChannelGroup connections;
+  private final Set<ChannelEventStream> openStreams = ConcurrentHashMap.newKeySet();
   private State state = State.NEW;
   private Channel serverChannel;
   private InetSocketAddress boundAddress;
@@ -74,7 +84,8 @@ public final class HttpServer implements AutoCloseable {
     this.connections = new DefaultChannelGroup("http-" + b.name, b.group.next());
     this.initializer =
         new HttpChannelInitializer(b.routes.build(), new HttpServerMetrics(b.registry, b.name),
-            connections, b.maxHeaderBytes, b.maxBodyBytes, b.idleTimeout.toMillis());
+            connections, b.maxHeaderBytes, b.maxBodyBytes, b.idleTimeout.toMillis(),
+            openStreams, b.streamHeartbeat.toMillis());
   }
 
   /**
@@ -148,9 +159,15 @@ public final class HttpServer implements AutoCloseable {
     return name;
   }
 
+  /** Event streams currently open on this server's connections. */
+  public int openStreams() {
+    return openStreams.size();
+  }
+
   /**
-   * Closes the listening socket and all connections of this server, waiting up to 5 s each when
-   * called outside the group's event loops. Idempotent; the event loop group stays up.
+   * Closes the listening socket, ends every open event stream cleanly (final chunk), then closes
+   * all connections of this server, waiting up to 5 s each when called outside the group's event
+   * loops. Idempotent; the event loop group stays up.
    */
   @Override
   public synchronized void close() {
@@ -168,6 +185,7 @@ public final class HttpServer implements AutoCloseable {
       LOG.warn("HTTP server '{}' listening socket did not close within {} s", name,
           CLOSE_WAIT_SECONDS);
     }
+    endStreams(mayWait);
     var connectionsClosed = connections.close();
     if (mayWait
         && !connectionsClosed.awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -176,6 +194,25 @@ public final class HttpServer implements AutoCloseable {
     }
     LOG.info(
         "HTTP server {} on {} closed", kv("http_server", name), kv("address", describe(boundAddress)));
+  }
+
+  private void endStreams(boolean mayWait) {
+    List<ChannelFuture> ended = new ArrayList<>();
+    for (ChannelEventStream stream : List.copyOf(openStreams)) {
+      ended.add(stream.end());
+    }
+    if (!mayWait) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+    for (ChannelFuture future : ended) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !future.awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+        LOG.warn("HTTP server '{}' event streams did not end within {} s", name,
+            CLOSE_WAIT_SECONDS);
+        return;
+      }
+    }
   }
 
   private boolean onEventLoop() {
@@ -208,6 +245,7 @@ public final class HttpServer implements AutoCloseable {
     private int maxHeaderBytes = 8192;
     private int maxBodyBytes = 64 * 1024;
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration streamHeartbeat = Duration.ofSeconds(15);
 
     private Builder(EventLoopGroup group, MeterRegistry registry) {
       this.group = Objects.requireNonNull(group, "group");
@@ -284,6 +322,19 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
+     * How often an open event stream gets a comment line ({@code :}) when nothing else is sent;
+     * default 15 s. Keep it well below the idle timeout and below proxies' read timeouts.
+     */
+    public Builder streamHeartbeat(Duration interval) {
+      if (interval == null || interval.toMillis() < 1) {
+        throw new ObservabilityException(
+            "streamHeartbeat " + interval + " is invalid: expected at least 1 ms");
+      }
+      this.streamHeartbeat = interval;
+      return this;
+    }
+
+    /**
      * Registers {@code handler} for {@code method} on exactly {@code path} (no patterns). A GET
      * route also answers HEAD unless HEAD is registered separately.
      *
@@ -294,8 +345,18 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
-    /** Builds a NEW server; call {@link HttpServer#start()} to bind it. */
+    /**
+     * Builds a NEW server; call {@link HttpServer#start()} to bind it.
+     *
+     * @throws ObservabilityException if the stream heartbeat is not shorter than the idle
+     *     timeout (streams would be closed as idle)
+     */
     public HttpServer build() {
+      if (streamHeartbeat.compareTo(idleTimeout) >= 0) {
+        throw new ObservabilityException(
+            "streamHeartbeat " + streamHeartbeat + " is invalid: expected less than the idle"
+                + " timeout " + idleTimeout);
+      }
       return new HttpServer(this);
     }
   }

@@ -9,7 +9,8 @@
  *       exact-path router, shared by the metrics endpoint and the local API; {@link
  *       dev.x0tta6bl4.observability.ObservabilityEndpoints} adds {@code /metrics}, {@code
  *       /health/live} and {@code /health/ready} (driven by a {@link
- *       dev.x0tta6bl4.observability.Readiness}).
+ *       dev.x0tta6bl4.observability.Readiness}); handlers may answer with a bounded server-sent
+ *       event stream ({@link dev.x0tta6bl4.observability.EventStream}).
  *   <li>{@link dev.x0tta6bl4.observability.LogSetup}: Logback configured in code, JSON lines or
  *       readable text on stdout.
  * </ul>

@@ -23,8 +23,9 @@ class HttpResponseTest {
     var json = new ObjectMapper().readTree(response.body());
 
     assertThat(response.contentType()).isEqualTo(HttpResponse.JSON);
-    assertThat(json.get("code").asText()).isEqualTo("not_found");
-    assertThat(json.get("message").asText()).isEqualTo("no \"route\" here");
+    assertThat(json.get("error").get("code").asText()).isEqualTo("not_found");
+    assertThat(json.get("error").get("message").asText()).isEqualTo("no \"route\" here");
+    assertThat(json.size()).isEqualTo(1);
   }
 
   @Test

@@ -79,8 +79,8 @@ class HttpServerTest {
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(response.headers().firstValue("content-type")).hasValue(HttpResponse.JSON);
     JsonNode body = JSON.readTree(response.body());
-    assertThat(body.get("code").asText()).isEqualTo("not_found");
-    assertThat(body.get("message").asText()).contains("/nope");
+    assertThat(body.get("error").get("code").asText()).isEqualTo("not_found");
+    assertThat(body.get("error").get("message").asText()).contains("/nope");
   }
 
   @Test
@@ -91,7 +91,7 @@ class HttpServerTest {
 
     assertThat(response.statusCode()).isEqualTo(405);
     assertThat(response.headers().firstValue("allow")).hasValue("GET, HEAD");
-    assertThat(JSON.readTree(response.body()).get("code").asText())
+    assertThat(JSON.readTree(response.body()).get("error").get("code").asText())
         .isEqualTo("method_not_allowed");
   }
 
@@ -114,7 +114,7 @@ class HttpServerTest {
     var response = TestHttp.get(server.boundAddress(), "/hello", "X-Big", "a".repeat(2000));
 
     assertThat(response.statusCode()).isEqualTo(431);
-    assertThat(JSON.readTree(response.body()).get("code").asText())
+    assertThat(JSON.readTree(response.body()).get("error").get("code").asText())
         .isEqualTo("header_too_large");
     assertThat(response.headers().firstValue("connection")).hasValue("close");
   }
@@ -136,7 +136,7 @@ class HttpServerTest {
     String raw = TestHttp.exchangeRaw(server.boundAddress(),
         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + body);
 
-    assertThat(raw).startsWith("HTTP/1.1 413 ").contains("\"payload_too_large\"");
+    assertThat(raw).startsWith("HTTP/1.1 413 ").contains("\"body_too_large\"");
   }
 
   @Test
@@ -188,7 +188,7 @@ class HttpServerTest {
     var response = TestHttp.get(server.boundAddress(), "/boom");
 
     assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(JSON.readTree(response.body()).get("code").asText()).isEqualTo("internal_error");
+    assertThat(JSON.readTree(response.body()).get("error").get("code").asText()).isEqualTo("internal_error");
     assertThat(response.body()).doesNotContain("kaputt");
   }
 

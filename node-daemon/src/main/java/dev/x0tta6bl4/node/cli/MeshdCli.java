@@ -1,6 +1,7 @@
 package dev.x0tta6bl4.node.cli;
 
 import dev.x0tta6bl4.node.config.ConfigException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,6 +24,11 @@ import picocli.CommandLine.Spec;
       InitCommand.class,
       ConfigCommand.class,
       CaCommand.class,
+      StatusCommand.class,
+      PeersCommand.class,
+      RoutesCommand.class,
+      SendCommand.class,
+      SubscribeCommand.class,
       VersionCommand.class,
       DemoCommand.class,
       picocli.CommandLine.HelpCommand.class
@@ -30,15 +36,19 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success (also a clean shutdown after SIGTERM/SIGINT)",
-      "1:failure (start-up, I/O, crypto self-test)",
+      "1:failure (start-up, I/O, crypto self-test, an error answer of the local API,"
+          + " a message not delivered)",
       "2:usage error",
+      "69:the local API cannot be reached (the node is not running)",
       "78:invalid or unreadable configuration"
     })
 public final class MeshdCli implements Callable<Integer> {
   private final Map<String, String> env;
+  private final InputStream stdin;
 
-  private MeshdCli(Map<String, String> env) {
+  private MeshdCli(Map<String, String> env, InputStream stdin) {
     this.env = Map.copyOf(env);
+    this.stdin = stdin;
   }
 
   /** A command line bound to {@code env}, printing to stdout and stderr. */
@@ -48,7 +58,13 @@ public final class MeshdCli implements Callable<Integer> {
 
   /** A command line bound to {@code env}, printing to the given writers. */
   public static CommandLine create(Map<String, String> env, PrintWriter out, PrintWriter err) {
-    MeshdCli root = new MeshdCli(env);
+    return create(env, System.in, out, err);
+  }
+
+  /** A command line bound to {@code env}, reading {@code stdin} and printing to the writers. */
+  public static CommandLine create(
+      Map<String, String> env, InputStream stdin, PrintWriter out, PrintWriter err) {
+    MeshdCli root = new MeshdCli(env, stdin);
     CommandLine commandLine = new CommandLine(root);
     commandLine.setOut(out);
     commandLine.setErr(err);
@@ -59,6 +75,11 @@ public final class MeshdCli implements Callable<Integer> {
   /** The process environment the commands see. */
   Map<String, String> env() {
     return env;
+  }
+
+  /** Standard input of the commands ({@code meshd send} reads its payload from it). */
+  InputStream stdin() {
+    return stdin;
   }
 
   @Spec CommandLine.Model.CommandSpec spec;
@@ -77,6 +98,15 @@ public final class MeshdCli implements Callable<Integer> {
     if (e instanceof ConfigException) {
       err.println("meshd: configuration error: " + e.getMessage());
       return ExitCodes.CONFIG;
+    }
+    if (e instanceof LocalApiClient.Unreachable) {
+      err.println("meshd: " + e.getMessage());
+      return ExitCodes.UNAVAILABLE;
+    }
+    if (e instanceof LocalApiClient.ApiError api) {
+      err.println("meshd: " + api.code + ": " + api.getMessage()
+          + (api.retryAfter != null ? " (retry after " + api.retryAfter + " s)" : ""));
+      return ExitCodes.FAILURE;
     }
     err.println("meshd: " + describe(e));
     return ExitCodes.FAILURE;

@@ -250,6 +250,11 @@ public final class LocalCluster implements AutoCloseable {
       return container().get(MetricsEndpoint.class).address();
     }
 
+    /** The local API's address (an ephemeral port, chosen at each start). */
+    public InetSocketAddress apiAddress() {
+      return container().get(dev.x0tta6bl4.node.api.LocalApiServer.class).address();
+    }
+
     /** The mesh listen address (fixed after the first start, so restarts keep it). */
     public HostPort meshAddress() {
       return new HostPort("127.0.0.1", meshPort);
@@ -304,12 +309,18 @@ public final class LocalCluster implements AutoCloseable {
       NodeConfig.Identity identity = d.identity();
       return d.withNode(new NodeConfig.Node(id, stateDir, Duration.ofSeconds(5)))
           .withMetrics(new NodeConfig.Metrics(new HostPort("127.0.0.1", 0), d.metrics().maxHeaderSize()))
+          .withApi(withEphemeralPort(d.api()))
           .withIdentity(new NodeConfig.Identity("cluster.test", NodeConfig.IdentitySourceKind.FILES,
               null, null, identity.algorithm(), identity.svidLifetime(), identity.reloadInterval()))
           .withMesh(new NodeConfig.Mesh(new HostPort("127.0.0.1", meshPort), null, seeds,
               0, m.maxNeighbours(), m.maxFrameSize(), m.outboundBuffer(), m.heartbeatInterval(),
               Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(1),
               m.peerMetricsLimit()));
+    }
+
+    private static NodeConfig.Api withEphemeralPort(NodeConfig.Api a) {
+      return new NodeConfig.Api(new HostPort("127.0.0.1", 0), a.maxBodySize(), a.maxHeaderSize(),
+          a.maxWait(), a.maxSubscribers(), a.subscriberBuffer());
     }
 
     @Override

@@ -31,9 +31,10 @@ import java.util.regex.Pattern;
  * @param identity where the node's X.509-SVID comes from and how it is rotated
  * @param mesh the mesh links: listen address, seeds, neighbour bounds, heartbeats
  * @param tls the post-quantum TLS of mesh links
+ * @param api the local HTTP API for applications and the CLI
  */
 public record NodeConfig(
-    Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls) {
+    Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls, Api api) {
   /** Validates that no section is null. */
   public NodeConfig {
     requireSection("node", node);
@@ -42,6 +43,7 @@ public record NodeConfig(
     requireSection("identity", identity);
     requireSection("mesh", mesh);
     requireSection("tls", tls);
+    requireSection("api", api);
   }
 
   /** The configuration of a single node with no file and no environment overrides. */
@@ -52,37 +54,84 @@ public record NodeConfig(
         Logging.defaults(),
         Identity.defaults(),
         Mesh.defaults(),
-        Tls.defaults());
+        Tls.defaults(),
+        Api.defaults());
   }
 
   /** A copy with {@code node} replaced. */
   public NodeConfig withNode(Node node) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
   }
 
   /** A copy with {@code metrics} replaced. */
   public NodeConfig withMetrics(Metrics metrics) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
   }
 
   /** A copy with {@code logging} replaced. */
   public NodeConfig withLogging(Logging logging) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
   }
 
   /** A copy with {@code identity} replaced. */
   public NodeConfig withIdentity(Identity identity) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
   }
 
   /** A copy with {@code mesh} replaced. */
   public NodeConfig withMesh(Mesh mesh) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
   }
 
   /** A copy with {@code tls} replaced. */
   public NodeConfig withTls(Tls tls) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+  }
+
+  /** A copy with {@code api} replaced. */
+  public NodeConfig withApi(Api api) {
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+  }
+
+  /**
+   * The local HTTP API ({@code /v1/...}, see {@code docs/api.md}) that applications and the CLI
+   * use to send, subscribe and read the node's state.
+   *
+   * @param bind address and port to listen on (port 0 picks a free port); loopback by default,
+   *     because the API has no authentication of its own
+   * @param maxBodySize bound on a request body, 1KiB..16MiB; larger requests get 413
+   * @param maxHeaderSize bound on an HTTP request line plus headers, 1KiB..1MiB
+   * @param maxWait longest a {@code POST /v1/messages} with {@code wait} may wait for the
+   *     delivery outcome, and its default, 100ms..10m
+   * @param maxSubscribers open event streams ({@code GET /v1/subscribe}) allowed at once,
+   *     1..10000; more get 429
+   * @param subscriberBuffer events queued per subscriber before new ones are dropped (counted and
+   *     reported to the subscriber), 1..65536
+   */
+  public record Api(
+      HostPort bind,
+      DataSize maxBodySize,
+      DataSize maxHeaderSize,
+      Duration maxWait,
+      int maxSubscribers,
+      int subscriberBuffer) {
+    /** Validates the values. */
+    public Api {
+      requireValue("api.bind", bind, HostPort.ALLOWED);
+      requireRange("api.max-body-size", maxBodySize, DataSize.ofKibibytes(1),
+          DataSize.ofMebibytes(16));
+      requireRange("api.max-header-size", maxHeaderSize, Metrics.MIN_HEADER_SIZE,
+          Metrics.MAX_HEADER_SIZE);
+      requireRange("api.max-wait", maxWait, Duration.ofMillis(100), Duration.ofMinutes(10));
+      requireRange("api.max-subscribers", maxSubscribers, 1, 10_000);
+      requireRange("api.subscriber-buffer", subscriberBuffer, 1, 65_536);
+    }
+
+    /** Loopback port 7680, 256 KiB bodies, 30 s wait, 64 subscribers of 1024 events each. */
+    public static Api defaults() {
+      return new Api(new HostPort("127.0.0.1", 7680), DataSize.ofKibibytes(256),
+          DataSize.ofKibibytes(8), Duration.ofSeconds(30), 64, 1024);
+    }
   }
 
   /**

@@ -113,7 +113,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
-                + " tls");
+                + " tls, api");
   }
 
   @Test
@@ -288,7 +288,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
-                + " logging, identity, mesh, tls");
+                + " logging, identity, mesh, tls, api");
   }
 
   @Test
@@ -796,7 +796,9 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(1),
                 10_000),
-            new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true));
+            new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true),
+            new NodeConfig.Api(new HostPort("::1", 0), DataSize.ofMebibytes(2),
+                DataSize.ofKibibytes(16), Duration.ofMillis(1500), 3, 7));
 
     String yaml = ConfigLoader.toYaml(config);
 
@@ -865,6 +867,13 @@ class ConfigLoaderTest {
               key-exchange: hybrid
               allow-classical: false
               ml-dsa-signatures: false
+            api:
+              bind: 127.0.0.1:7680
+              max-body-size: 256KiB
+              max-header-size: 8KiB
+              max-wait: 30s
+              max-subscribers: 64
+              subscriber-buffer: 1024
             """);
   }
 
@@ -901,7 +910,13 @@ class ConfigLoaderTest {
             "mesh.peer-metrics-limit",
             "tls.key-exchange",
             "tls.allow-classical",
-            "tls.ml-dsa-signatures");
+            "tls.ml-dsa-signatures",
+            "api.bind",
+            "api.max-body-size",
+            "api.max-header-size",
+            "api.max-wait",
+            "api.max-subscribers",
+            "api.subscriber-buffer");
     assertThat(ConfigLoader.envName("mesh.seeds")).isEqualTo("MESHD_MESH_SEEDS");
     assertThat(ConfigLoader.envName("tls.ml-dsa-signatures"))
         .isEqualTo("MESHD_TLS_ML_DSA_SIGNATURES");

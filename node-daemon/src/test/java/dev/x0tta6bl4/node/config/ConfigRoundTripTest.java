@@ -82,8 +82,19 @@ class ConfigRoundTripTest {
                 Arbitraries.longs().between(600, 30L * 24 * 3600).map(Duration::ofSeconds),
                 Arbitraries.longs().between(1, 3600).map(Duration::ofSeconds))
             .as(NodeConfig.Identity::new);
-    return Combinators.combine(node, metrics, logging, identity, mesh(), tls())
+    return Combinators.combine(node, metrics, logging, identity, mesh(), tls(), api())
         .as(NodeConfig::new);
+  }
+
+  private static Arbitrary<NodeConfig.Api> api() {
+    return Combinators.combine(
+            hostPorts(),
+            Arbitraries.longs().between(1024, 16L << 20).map(DataSize::ofBytes),
+            Arbitraries.longs().between(1024, 1 << 20).map(DataSize::ofBytes),
+            Arbitraries.longs().between(100, 600_000).map(Duration::ofMillis),
+            Arbitraries.integers().between(1, 10_000),
+            Arbitraries.integers().between(1, 65_536))
+        .as(NodeConfig.Api::new);
   }
 
   private static Arbitrary<HostPort> hostPorts() {

@@ -64,5 +64,6 @@ class ConfigurationDocsTest {
     assertThat(config.mesh().advertisedAddress())
         .isEqualTo(new HostPort("edge-1.mesh.example.org", 7600));
     assertThat(config.tls().keyExchange()).isEqualTo(NodeConfig.KeyExchange.HYBRID);
+    assertThat(config.api().maxSubscribers()).isEqualTo(16);
   }
 }

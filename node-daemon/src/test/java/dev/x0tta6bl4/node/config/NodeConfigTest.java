@@ -31,7 +31,8 @@ class NodeConfigTest {
                     NodeConfig.Logging.defaults(),
                     NodeConfig.Identity.defaults(),
                     NodeConfig.Mesh.defaults(),
-                    NodeConfig.Tls.defaults()))
+                    NodeConfig.Tls.defaults(),
+                    NodeConfig.Api.defaults()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("node: is null; allowed:");
   }

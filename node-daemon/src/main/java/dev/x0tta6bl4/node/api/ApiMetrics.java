@@ -1,0 +1,54 @@
+package dev.x0tta6bl4.node.api;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Meters of the local API beyond the per-request ones of the HTTP server ({@code
+ * meshd.http.requests{server="api"}}, {@code meshd.http.request.duration}) and of its event
+ * streams ({@code meshd.http.stream.events}):
+ *
+ * <ul>
+ *   <li>{@code meshd.api.subscribers}: open subscriptions ({@code GET /v1/subscribe});
+ *   <li>{@code meshd.api.messages{kind, result}}: messages handed to the API, {@code kind}
+ *       unicast or broadcast, {@code result} accepted or the error code of the refusal;
+ *   <li>{@code meshd.api.message.outcomes{result}}: outcomes reported to clients that waited,
+ *       {@code delivered}, {@code failed} or {@code pending} (the wait ended first).
+ * </ul>
+ *
+ * Tags are bounded (fixed sets). Thread-safe.
+ */
+final class ApiMetrics {
+  private final MeterRegistry registry;
+  private final AtomicInteger subscribers = new AtomicInteger();
+
+  ApiMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("meshd.api.subscribers", subscribers, AtomicInteger::get)
+        .description("Open event-stream subscriptions of the local API")
+        .register(registry);
+  }
+
+  /** The live count of subscribers; the subscribe handler reserves and releases through it. */
+  AtomicInteger subscribers() {
+    return subscribers;
+  }
+
+  void message(boolean broadcast, String result) {
+    Counter.builder("meshd.api.messages")
+        .description("Messages posted to the local API, by kind and result")
+        .tags("kind", broadcast ? "broadcast" : "unicast", "result", result)
+        .register(registry)
+        .increment();
+  }
+
+  void outcome(String result) {
+    Counter.builder("meshd.api.message.outcomes")
+        .description("Delivery outcomes reported to API clients that waited")
+        .tag("result", result)
+        .register(registry)
+        .increment();
+  }
+}

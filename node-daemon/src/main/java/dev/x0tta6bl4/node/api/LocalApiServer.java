@@ -1,0 +1,110 @@
+package dev.x0tta6bl4.node.api;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.mesh.MeshService;
+import dev.x0tta6bl4.node.wiring.Component;
+import dev.x0tta6bl4.observability.HttpHandler;
+import dev.x0tta6bl4.observability.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's local HTTP API on {@code api.bind} (default 127.0.0.1:7680), for applications and
+ * the {@code meshd} CLI; the endpoints are documented in {@code docs/api.md}:
+ *
+ * <ul>
+ *   <li>{@code GET /v1/status}, {@code GET /v1/peers}, {@code GET /v1/routes} ({@link
+ *       MeshStateHandlers});
+ *   <li>{@code POST /v1/messages}: send to one node or broadcast, optionally waiting for the
+ *       outcome ({@link MessagesHandler});
+ *   <li>{@code GET /v1/subscribe}: server-sent events of delivered messages ({@link
+ *       SubscribeHandler}).
+ * </ul>
+ *
+ * <p>Runs on the node's shared event loops (handlers never block; timers run on the same group)
+ * and answers 503 {@code not_ready} while {@code ready} is false (the node is starting or
+ * stopping). Built and started by the container after the mesh, closed before it; closing ends
+ * every open event stream cleanly. Lifecycle NEW → RUNNING → CLOSED as in {@link HttpServer}.
+ */
+public final class LocalApiServer implements Component {
+  /** Longest the API waits for the mesh to answer a read or accept a message. */
+  static final Duration MESH_ANSWER_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration STREAM_HEARTBEAT = Duration.ofSeconds(15);
+
+  private static final Logger log = LoggerFactory.getLogger(LocalApiServer.class);
+
+  private final HttpServer server;
+
+  /**
+   * Builds the server; nothing is bound until {@link #start()}.
+   *
+   * @param config the {@code api} configuration section
+   * @param mesh the mesh the API drives
+   * @param group event loops for connections and timers; owned by the caller
+   * @param registry where request, stream and API meters go
+   * @param ready whether the node serves requests now; called on event loops, must be fast
+   */
+  public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
+      MeterRegistry registry, BooleanSupplier ready) {
+    this(config, mesh, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT);
+  }
+
+  /** As above, with the stream heartbeat and the mesh answer timeout (tests shorten them). */
+  LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
+      MeterRegistry registry, BooleanSupplier ready, Duration streamHeartbeat,
+      Duration meshTimeout) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(mesh, "mesh");
+    Objects.requireNonNull(ready, "ready");
+    ApiMetrics metrics = new ApiMetrics(registry);
+    MeshStateHandlers state = new MeshStateHandlers(mesh, ready, group, meshTimeout);
+    MessagesHandler messages =
+        new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics);
+    SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
+        config.subscriberBuffer(), metrics);
+    this.server =
+        HttpServer.builder(group, registry)
+            .name("api")
+            .bindAddress(config.bind().host(), config.bind().port())
+            .maxBodyBytes(Math.toIntExact(config.maxBodySize().bytes()))
+            .maxHeaderBytes(Math.toIntExact(config.maxHeaderSize().bytes()))
+            .streamHeartbeat(streamHeartbeat)
+            .route(HttpMethod.GET, "/v1/status", state::status)
+            .route(HttpMethod.GET, "/v1/peers", state::peers)
+            .route(HttpMethod.GET, "/v1/routes", state::routes)
+            .route(HttpMethod.POST, "/v1/messages", messages::handle)
+            .route(HttpMethod.GET, "/v1/subscribe", HttpHandler.inline(subscribe::handle))
+            .build();
+  }
+
+  @Override
+  public void start() {
+    server.start(); // logs "HTTP server http_server=api listening on address=host:port"
+    InetSocketAddress bound = server.boundAddress();
+    log.info("local API ready {}", kv("url", "http://" + hostPort(bound) + "/v1/"));
+  }
+
+  /** The bound address; with port 0 in the configuration this is the port the OS chose. */
+  public InetSocketAddress address() {
+    return server.boundAddress();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+
+  private static String hostPort(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+}
