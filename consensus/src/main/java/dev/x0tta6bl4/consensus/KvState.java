@@ -57,6 +57,7 @@ final class KvState {
     Session s = sessions.get(req.clientId());
     if (s == null) {
       s = new Session();
+      s.lastIndex = logIndex;
       sessions.put(req.clientId(), s);
       evictSessions();
     }

@@ -210,7 +210,13 @@ final class KvStateMachine extends BaseStateMachine {
     }
     Timer.Sample sample = Timer.start();
     // Only this thread mutates the state, so it cannot change while it is written.
-    SnapshotStore.Snapshot s = snapshots.write(last, state);
+    SnapshotStore.Snapshot s;
+    try {
+      s = snapshots.write(last, state);
+    } catch (RuntimeException e) {
+      // Ratis closes the server on anything but an IOException from takeSnapshot.
+      throw new IOException("snapshot at " + last + " failed", e);
+    }
     sample.stop(metrics.snapshotDuration);
     metrics.snapshotsTaken.increment();
     LOG.info("snapshot at {} written: {} bytes, {} keys", last, s.sizeBytes(), state.size());

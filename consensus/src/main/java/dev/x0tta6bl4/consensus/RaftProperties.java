@@ -42,12 +42,13 @@ final class RaftProperties {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, segment);
     RaftServerConfigKeys.Log.setPreallocatedSize(p,
         SizeInBytes.valueOf(Math.min(c.segmentSizeBytes(), 4L << 20)));
-    // The write buffer must hold the largest entry: a batch of up to 4 x maxValueBytes.
+    // The appender ships entries of up to a batch of 4 x maxValueBytes; Ratis requires the log
+    // write buffer to exceed the appender's byte limit.
     long largestEntry = 4L * c.maxValueBytes() + (64 << 10);
+    long appenderLimit = Math.max(largestEntry, 4L << 20);
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderLimit));
     RaftServerConfigKeys.Log.setWriteBufferSize(p,
-        SizeInBytes.valueOf(Math.max(largestEntry, 1L << 20)));
-    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p,
-        SizeInBytes.valueOf(Math.max(largestEntry, 4L << 20)));
+        SizeInBytes.valueOf(appenderLimit + (64 << 10)));
     GrpcConfigKeys.setMessageSizeMax(p,
         SizeInBytes.valueOf(Math.max(2 * largestEntry, 64L << 20)));
     // Purge up to the snapshot even when a follower is behind: the follower then gets the

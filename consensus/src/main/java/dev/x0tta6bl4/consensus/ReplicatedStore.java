@@ -42,6 +42,7 @@ import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
+import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,6 +101,8 @@ public final class ReplicatedStore implements AutoCloseable {
           .setStateMachine(stateMachine)
           .setProperties(RaftProperties.server(config))
           .setGroup(config.joining() ? RaftGroup.valueOf(groupId) : group)
+          .setOption(Files.isDirectory(config.storageDir().resolve(config.groupId().toString()))
+              ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
           .build();
       builtServer.start();
       builtClient = RaftClient.newBuilder()

@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  *     20    8  index (last log index included)
  *     28    8  creation time, epoch milliseconds
  *     36    8  body length N
- *     44    N  body ({@link KvState#writeTo})
- *   44+N    4  CRC32C of bytes [0, 44+N)
- *   48+N    4  end magic "SEND"
+ *     44    4  CRC32C of bytes [0, 44)
+ *     48    N  body ({@link KvState#writeTo})
+ *   48+N    4  CRC32C of the body
+ *   52+N    4  end magic "SEND"
  * </pre>
  *
  * <p>Writes go to {@code <name>.tmp}, are forced to disk, renamed atomically and the directory
@@ -68,7 +69,7 @@ final class SnapshotStore implements StateMachineStorage {
   private static final long MAGIC = 0x4D455348534E4150L; // "MESHSNAP"
   private static final int END_MAGIC = 0x53454E44; // "SEND"
   static final int FORMAT = 1;
-  static final int HEADER_BYTES = 44;
+  static final int HEADER_BYTES = 48;
   static final int TRAILER_BYTES = 8;
 
   private final Clock clock;
@@ -147,33 +148,16 @@ final class SnapshotStore implements StateMachineStorage {
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       ch.position(HEADER_BYTES);
-      CountingOutputStream counting =
-          new CountingOutputStream(Channels.newOutputStream(ch));
+      CRC32C bodyCrc = new CRC32C();
+      CountingOutputStream counting = new CountingOutputStream(
+          new CheckedOutputStream(Channels.newOutputStream(ch), bodyCrc));
       DataOutputStream body = new DataOutputStream(new BufferedOutputStream(counting, 1 << 16));
       state.writeTo(body);
-      body.flush();
+      body.flush(); // not close: that would close the channel
       long bodyLength = counting.count;
-      ByteBuffer header = header(ti, created, bodyLength);
-      ch.write(header.duplicate(), 0);
-      // The checksum covers header and body; re-read the body from the page cache to compute it
-      // without holding a second copy of the state in memory.
-      CRC32C crc = new CRC32C();
-      crc.update(header.duplicate());
-      try (InputStream in = new BufferedInputStream(
-          Channels.newInputStream(ch.position(HEADER_BYTES)), 1 << 16)) {
-        byte[] chunk = new byte[1 << 16];
-        long left = bodyLength;
-        while (left > 0) {
-          int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
-          if (n < 0) {
-            throw new EOFException("snapshot body shorter than written: " + tmp);
-          }
-          crc.update(chunk, 0, n);
-          left -= n;
-        }
-      }
+      ch.write(header(ti, created, bodyLength), 0);
       ByteBuffer trailer = ByteBuffer.allocate(TRAILER_BYTES);
-      trailer.putInt((int) crc.getValue()).putInt(END_MAGIC).flip();
+      trailer.putInt((int) bodyCrc.getValue()).putInt(END_MAGIC).flip();
       ch.write(trailer, HEADER_BYTES + bodyLength);
       ch.force(true);
     } catch (IOException | RuntimeException e) {
@@ -191,7 +175,10 @@ final class SnapshotStore implements StateMachineStorage {
   private static ByteBuffer header(TermIndex ti, long created, long bodyLength) {
     ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES);
     h.putLong(MAGIC).putInt(FORMAT).putLong(ti.getTerm()).putLong(ti.getIndex())
-        .putLong(created).putLong(bodyLength).flip();
+        .putLong(created).putLong(bodyLength);
+    CRC32C crc = new CRC32C();
+    crc.update(h.array(), 0, HEADER_BYTES - 4);
+    h.putInt((int) crc.getValue()).flip();
     return h;
   }
 
@@ -254,38 +241,48 @@ final class SnapshotStore implements StateMachineStorage {
     if (size < HEADER_BYTES + TRAILER_BYTES) {
       throw new IOException("truncated: " + size + " bytes, smaller than header and trailer");
     }
-    CRC32C crc = new CRC32C();
-    try (InputStream raw = Files.newInputStream(file);
-        CheckedInputStream checked = new CheckedInputStream(
-            new BufferedInputStream(raw, 1 << 16), crc)) {
-      DataInputStream in = new DataInputStream(checked);
-      if (in.readLong() != MAGIC) {
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      byte[] headerBytes = raw.readNBytes(HEADER_BYTES);
+      ByteBuffer h = ByteBuffer.wrap(headerBytes);
+      if (h.getLong() != MAGIC) {
         throw new IOException("bad magic: not a meshd snapshot");
       }
-      int format = in.readInt();
+      CRC32C headerCrc = new CRC32C();
+      headerCrc.update(headerBytes, 0, HEADER_BYTES - 4);
+      if (h.getInt(HEADER_BYTES - 4) != (int) headerCrc.getValue()) {
+        throw new IOException("header checksum mismatch");
+      }
+      int format = h.getInt();
       if (format != FORMAT) {
         throw new IOException("unsupported snapshot format " + format + ", expected " + FORMAT);
       }
-      long term = in.readLong();
-      long index = in.readLong();
+      long term = h.getLong();
+      long index = h.getLong();
       if (term != expected.getTerm() || index != expected.getIndex()) {
         throw new IOException("header says term " + term + " index " + index
             + " but the file name says " + expected);
       }
-      lastCreated = in.readLong();
-      long bodyLength = in.readLong();
+      lastCreated = h.getLong();
+      long bodyLength = h.getLong();
       if (bodyLength != size - HEADER_BYTES - TRAILER_BYTES) {
         throw new IOException("truncated or padded: body length " + bodyLength + " but file has "
             + (size - HEADER_BYTES - TRAILER_BYTES) + " body bytes");
       }
+      CRC32C crc = new CRC32C();
+      CheckedInputStream checked = new CheckedInputStream(
+          new LimitedInputStream(raw, bodyLength), crc);
+      DataInputStream in = new DataInputStream(checked);
       KvState state = KvState.readFrom(in);
-      long computed = crc.getValue();
-      int stored = in.readInt();
-      if (stored != (int) computed) {
-        throw new IOException(String.format("checksum mismatch: stored CRC32C %08x, computed %08x",
-            stored, (int) computed));
+      if (checked.read() >= 0) {
+        throw new IOException("body has bytes after the state");
       }
-      if (in.readInt() != END_MAGIC) {
+      DataInputStream trailer = new DataInputStream(raw);
+      int stored = trailer.readInt();
+      if (stored != (int) crc.getValue()) {
+        throw new IOException(String.format("checksum mismatch: stored CRC32C %08x, computed %08x",
+            stored, (int) crc.getValue()));
+      }
+      if (trailer.readInt() != END_MAGIC) {
         throw new IOException("bad end magic");
       }
       return state;
@@ -320,6 +317,40 @@ final class SnapshotStore implements StateMachineStorage {
       Files.deleteIfExists(c.path);
       // Ratis writes an .md5 beside files it installs from the leader.
       Files.deleteIfExists(c.path.resolveSibling(c.path.getFileName() + ".md5"));
+    }
+  }
+
+  /** Reads at most {@code limit} bytes of the underlying stream, without closing it. */
+  private static final class LimitedInputStream extends java.io.FilterInputStream {
+    private long left;
+
+    LimitedInputStream(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = in.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
     }
   }
 
