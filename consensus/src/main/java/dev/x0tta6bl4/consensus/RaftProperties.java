@@ -58,6 +58,9 @@ final class RaftProperties {
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, c.logPreservedEntries());
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024,
         c.snapshotThreshold() / 2)));
+    // Ratis backs off to 5 s between retries to an unreachable follower after about 20 s;
+    // a returning follower then idles for seconds. Retry a lost follower every second instead.
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,100, 1s,1000000");
     return p;
   }
 

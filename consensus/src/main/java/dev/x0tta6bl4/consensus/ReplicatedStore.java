@@ -419,6 +419,15 @@ public final class ReplicatedStore implements AutoCloseable {
     return total;
   }
 
+  /** First index still in this member's Raft log (grows as the log is purged). */
+  long logStartIndex() {
+    try {
+      return server.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   /** Digest of the applied state (tests compare replicas with it). */
   byte[] stateDigest() {
     return stateMachine.read(KvState::digest);

@@ -1,0 +1,161 @@
+package dev.x0tta6bl4.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three voters in one JVM over plain gRPC on 127.0.0.1 (TLS is not wired yet). */
+class ThreeVoterClusterTest {
+  private static final Duration LONG = Duration.ofSeconds(60);
+  @TempDir Path dir;
+
+  /** Small segments and snapshot threshold so that purge and snapshot install really happen. */
+  private static ConsensusConfig.Builder compacting(ConsensusConfig.Builder b) {
+    // Batching packs many puts into one entry, so the threshold counts few, large entries.
+    return b.segmentSizeBytes(64 << 10).snapshotThreshold(20).logPreservedEntries(5)
+        .requestTimeout(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void followerDown_2000Writes_followerCatchesUpThroughSnapshotInstall() throws Exception {
+    followerDownThenCatchUp(2_000);
+  }
+
+  @Test
+  @Tag("soak")
+  void followerDown_20000Writes_followerCatchesUpThroughSnapshotInstall() throws Exception {
+    followerDownThenCatchUp(20_000);
+  }
+
+  private void followerDownThenCatchUp(int writes) throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, ThreeVoterClusterTest::compacting)) {
+      c.startAll();
+      String leader = c.awaitLeader(LONG);
+      String follower = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+          .findFirst().orElseThrow();
+      String other = c.voters.stream().map(Voter::id)
+          .filter(id -> !id.equals(leader) && !id.equals(follower)).findFirst().orElseThrow();
+      ReplicatedStore writer = c.node(other);
+      writeAll(writer, "a", 50); // the follower has some state before it goes down
+      c.stop(follower);
+
+      long start = System.nanoTime();
+      writeAll(writer, "k", writes);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf("%d writes with one follower down: %.2f s (%.0f/s)%n", writes, seconds,
+          writes / seconds);
+
+      ReplicatedStore lead = c.node(c.awaitLeader(LONG));
+      long leaderCommit = lead.status().commitIndex();
+      assertThat(lead.status().lastSnapshotIndex()).isGreaterThan(0);
+      // The log was purged behind the snapshot: the follower cannot catch up from the log.
+      assertThat(lead.logStartIndex()).as("leader log start (commit %d)", leaderCommit)
+          .isGreaterThan(1);
+
+      long back = System.nanoTime();
+      ReplicatedStore returned = c.start(follower);
+      byte[] expected = lead.stateDigest();
+      TestCluster.await(LONG, () -> returned.status().appliedIndex() >= leaderCommit
+          && Arrays.equals(returned.stateDigest(), expected), "follower caught up");
+      System.out.printf("follower caught up to leader index %d in %.2f s%n", leaderCommit,
+          (System.nanoTime() - back) / 1e9);
+      assertThat(c.registries.get(follower).get("meshd.raft.snapshots.installed").counter()
+          .count()).isGreaterThanOrEqualTo(1);
+      assertThat(returned.stateMachine().read(KvState::size)).isEqualTo(50 + writes);
+      assertThat(returned.get("k" + (writes - 1), ReadConsistency.STALE).join())
+          .map(Versioned::value).contains(value(writes - 1));
+    }
+  }
+
+  /** "v<i>" padded to 200 bytes, so that a few thousand writes fill several log segments. */
+  static byte[] value(int i) {
+    byte[] v = Arrays.copyOf(("v" + i).getBytes(StandardCharsets.UTF_8), 200);
+    return v;
+  }
+
+  /** Puts keys prefix0..prefix(n-1) with at most 128 in flight; fails on any error. */
+  static void writeAll(ReplicatedStore s, String prefix, int n) throws Exception {
+    Semaphore window = new Semaphore(128);
+    List<CompletableFuture<Long>> all = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      if (!window.tryAcquire(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("write window stuck at " + i);
+      }
+      CompletableFuture<Long> f = s.put(prefix + i, value(i));
+      f.whenComplete((v, e) -> window.release());
+      all.add(f);
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void leaderClosed_writesResumeOnNewLeader_andOldLeaderRejoins() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(20)))) {
+      c.startAll();
+      String leader = c.awaitLeader(LONG);
+      String survivor = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+          .findFirst().orElseThrow();
+      ReplicatedStore s = c.node(survivor);
+      writeAll(s, "before", 100);
+
+      long killed = System.nanoTime();
+      c.stop(leader);
+      long v = s.put("after", new byte[] {1}).get(30, TimeUnit.SECONDS);
+      System.out.printf("first write after closing leader %s: %d ms%n", leader,
+          (System.nanoTime() - killed) / 1_000_000);
+      assertThat(v).isPositive();
+      String newLeader = c.awaitLeader(LONG);
+      assertThat(newLeader).isNotEqualTo(leader);
+      assertThat(c.registries.get(survivor).get("meshd.raft.leader.changes").counter().count())
+          .isGreaterThanOrEqualTo(2);
+
+      ReplicatedStore rejoined = c.start(leader);
+      byte[] expected = c.node(newLeader).stateDigest();
+      TestCluster.await(LONG, () -> Arrays.equals(rejoined.stateDigest(), expected),
+          "old leader caught up");
+      assertThat(rejoined.get("after").get(30, TimeUnit.SECONDS)).isPresent();
+      ConsensusStatus st = c.node(newLeader).status();
+      assertThat(st.followers()).hasSize(2);
+    }
+  }
+
+  @Test
+  void addFourthVoter_thenRemoveLeader_noAcknowledgedWriteLost() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(20)))) {
+      c.startAll();
+      String leader = c.awaitLeader(LONG);
+      String other = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+          .findFirst().orElseThrow();
+      ReplicatedStore s = c.node(other);
+      writeAll(s, "a", 200);
+
+      Voter fourth = new Voter("n4", "127.0.0.1", TestCluster.freePort());
+      ReplicatedStore n4 = c.start("n4", ConsensusConfig.builder("n4", dir.resolve("n4"))
+          .joining(c.voters, fourth).requestTimeout(Duration.ofSeconds(20)).build());
+      s.addVoter(fourth).get(60, TimeUnit.SECONDS);
+      byte[] afterAdd = c.node(leader).stateDigest();
+      TestCluster.await(LONG, () -> Arrays.equals(n4.stateDigest(), afterAdd), "n4 caught up");
+
+      s.removeVoter(leader).get(60, TimeUnit.SECONDS);
+      writeAll(s, "b", 200);
+      String newLeader = c.awaitLeader(LONG);
+      assertThat(newLeader).isNotEqualTo(leader);
+      byte[] expected = c.node(newLeader).stateDigest();
+      TestCluster.await(LONG, () -> Arrays.equals(n4.stateDigest(), expected), "n4 has all");
+      assertThat(n4.stateMachine().read(KvState::size)).isEqualTo(400);
+      assertThat(c.node(newLeader).status().followers()).extracting(ConsensusStatus.FollowerLag::peerId)
+          .doesNotContain(leader);
+    }
+  }
+}
