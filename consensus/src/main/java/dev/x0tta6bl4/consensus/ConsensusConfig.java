@@ -137,7 +137,7 @@ public final class ConsensusConfig {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration rpcTimeout = Duration.ofSeconds(3);
     private Duration retryBaseSleep = Duration.ofMillis(25);
-    private Duration retryMaxSleep = Duration.ofMillis(500);
+    private Duration retryMaxSleep = Duration.ofMillis(200);
     private Duration closeThreshold = Duration.ofSeconds(60);
     private long snapshotThreshold = 10_000;
     private int snapshotRetention = 3;
