@@ -70,6 +70,15 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts closing a member on another thread and returns at once, like a process that dies
+   * while its callers carry on; the future completes when the close has finished.
+   */
+  java.util.concurrent.CompletableFuture<Void> stopInBackground(String id) {
+    ReplicatedStore s = nodes.remove(id);
+    return java.util.concurrent.CompletableFuture.runAsync(s::close);
+  }
+
   ReplicatedStore node(String id) {
     return nodes.get(id);
   }

@@ -112,10 +112,11 @@ class ThreeVoterClusterTest {
       double changesBefore = c.registries.get(survivor).get("meshd.raft.leader.changes")
           .counter().count();
       long killed = System.nanoTime();
-      c.stop(leader);
+      CompletableFuture<Void> closing = c.stopInBackground(leader);
       long v = s.put("after", new byte[] {1}).get(30, TimeUnit.SECONDS);
-      System.out.printf("first write after closing leader %s: %d ms%n", leader,
-          (System.nanoTime() - killed) / 1_000_000);
+      System.out.printf("first write %d ms after leader %s began to close%n",
+          (System.nanoTime() - killed) / 1_000_000, leader);
+      closing.get(60, TimeUnit.SECONDS);
       assertThat(v).isPositive();
       String newLeader = c.awaitLeader(LONG);
       assertThat(newLeader).isNotEqualTo(leader);
@@ -159,6 +160,39 @@ class ThreeVoterClusterTest {
       assertThat(n4.stateMachine().read(KvState::size)).isEqualTo(400);
       assertThat(c.node(newLeader).status().followers()).extracting(ConsensusStatus.FollowerLag::peerId)
           .doesNotContain(leader);
+    }
+  }
+
+  /** Ten leader losses in a row; prints the time to the first successful write (p50, p95). */
+  @Test
+  @Tag("soak")
+  void leaderClosed_tenTrials_timeToFirstWrite() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(20)))) {
+      c.startAll();
+      List<Long> millis = new ArrayList<>();
+      for (int trial = 0; trial < 10; trial++) {
+        String leader = c.awaitLeader(LONG);
+        String survivor = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+            .findFirst().orElseThrow();
+        ReplicatedStore s = c.node(survivor);
+        s.put("warm" + trial, new byte[] {1}).get(30, TimeUnit.SECONDS);
+        long killed = System.nanoTime();
+        CompletableFuture<Void> closing = c.stopInBackground(leader);
+        s.put("after" + trial, new byte[] {2}).get(30, TimeUnit.SECONDS);
+        millis.add((System.nanoTime() - killed) / 1_000_000);
+        closing.get(60, TimeUnit.SECONDS);
+        System.out.printf("trial %d: first write %d ms after the leader began to close, close"
+            + " finished after %d ms%n", trial, millis.get(trial),
+            (System.nanoTime() - killed) / 1_000_000);
+        ReplicatedStore back = c.start(leader);
+        byte[] expected = s.stateDigest();
+        TestCluster.await(LONG, () -> Arrays.equals(back.stateDigest(), expected), "rejoin");
+      }
+      List<Long> sorted = new ArrayList<>(millis);
+      java.util.Collections.sort(sorted);
+      System.out.printf("time to first write after the leader began to close, 10 trials: %s ms; p50 %d ms,"
+          + " p95 %d ms%n", millis, sorted.get(4), sorted.get(9));
+      assertThat(sorted).hasSize(10);
     }
   }
 }
