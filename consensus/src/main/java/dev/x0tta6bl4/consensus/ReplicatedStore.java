@@ -475,11 +475,10 @@ public final class ReplicatedStore implements AutoCloseable {
     if (e instanceof ConsensusException ce) {
       return ce;
     }
+    if (e instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle) {
+      return notLeader(nle, e);
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle) {
-        return new NotLeaderException(nle.getSuggestedLeader() == null ? null
-            : nle.getSuggestedLeader().getId().toString(), e);
-      }
       if (t instanceof MalformedCommandException m) {
         return m;
       }
@@ -487,13 +486,20 @@ public final class ReplicatedStore implements AutoCloseable {
         return new StorageFailureException("Raft log failure: " + rootMessage(t), e);
       }
     }
-    if (e instanceof TimeoutException || e instanceof TimeoutIOException
-        || e instanceof RaftRetryFailureException || e instanceof LeaderNotReadyException) {
-      return new NoQuorumException("no quorum: the request did not commit in time ("
-          + rootMessage(e) + ")", e);
+    // Retries exhausted, deadline passed or the client gave up: whatever the last attempt saw
+    // (often "not leader" from a follower without a leader), the group had no quorum for us.
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof TimeoutIOException
+          || t instanceof RaftRetryFailureException || t instanceof LeaderNotReadyException
+          || t instanceof AlreadyClosedException) {
+        return new NoQuorumException("no quorum: the request did not complete in time ("
+            + rootMessage(e) + ")", e);
+      }
     }
-    if (e instanceof AlreadyClosedException) {
-      return new NoQuorumException("the Raft client or server is closed: " + rootMessage(e), e);
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle) {
+        return notLeader(nle, e);
+      }
     }
     if (e instanceof StateMachineException) {
       return new ConsensusException("state machine refused the request: " + rootMessage(e), e);
@@ -502,6 +508,12 @@ public final class ReplicatedStore implements AutoCloseable {
       return new StorageFailureException("storage failure: " + rootMessage(e), e);
     }
     return new ConsensusException("Raft request failed: " + rootMessage(e), e);
+  }
+
+  private static NotLeaderException notLeader(
+      org.apache.ratis.protocol.exceptions.NotLeaderException nle, Throwable e) {
+    return new NotLeaderException(nle.getSuggestedLeader() == null ? null
+        : nle.getSuggestedLeader().getId().toString(), e);
   }
 
   static Throwable rootCause(Throwable t) {

@@ -1,6 +1,7 @@
 package dev.x0tta6bl4.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -166,6 +167,39 @@ class ThreeVoterClusterTest {
       assertThat(n4.stateMachine().read(KvState::size)).isEqualTo(400);
       assertThat(c.node(newLeader).status().followers())
           .extracting(ConsensusStatus.FollowerLag::peerId).doesNotContain(current);
+    }
+  }
+
+  @Test
+  void twoVotersDown_writeFailsWithNoQuorum_staleReadStillServed() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(20)))) {
+      // Only the member left alone gets a short deadline; the others set up with a long one.
+      String lone = c.voters.get(0).id();
+      ReplicatedStore s = c.start(lone, c.builder(lone).requestTimeout(Duration.ofSeconds(2))
+          .build());
+      c.start(c.voters.get(1).id());
+      c.start(c.voters.get(2).id());
+      c.awaitLeader(LONG);
+      c.node(c.voters.get(1).id()).put("kept", new byte[] {7}).get(30, TimeUnit.SECONDS);
+      TestCluster.await(LONG, () -> s.get("kept", ReadConsistency.STALE).join().isPresent(),
+          "the write reached " + lone);
+      List<CompletableFuture<Void>> closing = new ArrayList<>();
+      for (Voter v : c.voters) {
+        if (!v.id().equals(lone)) {
+          closing.add(c.stopInBackground(v.id()));
+        }
+      }
+      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> s.put("lost", new byte[] {1}).get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ConsensusException.NoQuorumException.class);
+      System.out.printf("write without quorum failed after %d ms%n",
+          (System.nanoTime() - start) / 1_000_000);
+      assertThatThrownBy(() -> s.get("kept").get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ConsensusException.NoQuorumException.class);
+      assertThat(s.get("kept", ReadConsistency.STALE).get(5, TimeUnit.SECONDS)).isPresent();
+      assertThat(c.registries.get(lone).get("meshd.raft.client.retries").counter().count())
+          .isPositive();
     }
   }
 
