@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -75,14 +74,6 @@ final class RaftMetrics implements AutoCloseable {
   <T> void gauge(String name, String description, String baseUnit, T owner, ToDoubleFunction<T> fn) {
     add(Gauge.builder(name, owner, fn).description(description).baseUnit(baseUnit)
         .strongReference(true).register(registry));
-  }
-
-  long count(Counter c) {
-    return (long) c.count();
-  }
-
-  static long toMillis(Timer t) {
-    return (long) t.totalTime(TimeUnit.MILLISECONDS);
   }
 
   @Override

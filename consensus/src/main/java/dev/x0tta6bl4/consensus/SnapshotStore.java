@@ -201,18 +201,16 @@ final class SnapshotStore implements StateMachineStorage {
     latest = null;
     for (Candidate c : candidates()) {
       try {
-        KvState state = read(c.path, c.ti);
-        Snapshot s = new Snapshot(info(c.path, c.ti), lastCreated, Files.size(c.path));
+        Parsed parsed = parse(c.path, c.ti);
+        Snapshot s = new Snapshot(info(c.path, c.ti), parsed.createdMillis(), Files.size(c.path));
         latest = s;
-        return Optional.of(new Loaded(s, state));
+        return Optional.of(new Loaded(s, parsed.state()));
       } catch (IOException e) {
         quarantine(c.path, e);
       }
     }
     return Optional.empty();
   }
-
-  private long lastCreated;
 
   private record Candidate(Path path, TermIndex ti) {}
 
@@ -235,8 +233,10 @@ final class SnapshotStore implements StateMachineStorage {
     return list;
   }
 
+  private record Parsed(KvState state, long createdMillis) {}
+
   /** Reads and fully verifies one snapshot file. */
-  KvState read(Path file, TermIndex expected) throws IOException {
+  private Parsed parse(Path file, TermIndex expected) throws IOException {
     long size = Files.size(file);
     if (size < HEADER_BYTES + TRAILER_BYTES) {
       throw new IOException("truncated: " + size + " bytes, smaller than header and trailer");
@@ -262,7 +262,7 @@ final class SnapshotStore implements StateMachineStorage {
         throw new IOException("header says term " + term + " index " + index
             + " but the file name says " + expected);
       }
-      lastCreated = h.getLong();
+      long created = h.getLong();
       long bodyLength = h.getLong();
       if (bodyLength != size - HEADER_BYTES - TRAILER_BYTES) {
         throw new IOException("truncated or padded: body length " + bodyLength + " but file has "
@@ -285,7 +285,7 @@ final class SnapshotStore implements StateMachineStorage {
       if (trailer.readInt() != END_MAGIC) {
         throw new IOException("bad end magic");
       }
-      return state;
+      return new Parsed(state, created);
     } catch (EOFException e) {
       throw new IOException("truncated: body ends early", e);
     }
