@@ -1,5 +1,15 @@
 /**
- * Replicated state for meshd: the Apache Ratis server and client, the KV state machine,
- * snapshots and membership changes. Knows nothing of Netty pipelines or of the mesh.
+ * Replicated state for meshd: an Apache Ratis group of 1, 3 or 5 voters keeping a versioned
+ * key-value store, the member registry and cluster settings, with checksummed snapshots,
+ * log purge, snapshot install to lagging followers and one-at-a-time membership changes.
+ * Knows nothing of Netty pipelines or of the mesh.
+ *
+ * <p>Public API: {@link dev.x0tta6bl4.consensus.ReplicatedStore} (started from a
+ * {@link dev.x0tta6bl4.consensus.ConsensusConfig}), the operation and result values
+ * ({@link dev.x0tta6bl4.consensus.KvOp}, {@link dev.x0tta6bl4.consensus.OpResult},
+ * {@link dev.x0tta6bl4.consensus.Versioned}, {@link dev.x0tta6bl4.consensus.Member}),
+ * {@link dev.x0tta6bl4.consensus.ConsensusStatus} and the typed
+ * {@link dev.x0tta6bl4.consensus.ConsensusException}s. The state machine, codec, snapshot
+ * store and batcher are package-private. See docs/consensus.md.
  */
 package dev.x0tta6bl4.consensus;

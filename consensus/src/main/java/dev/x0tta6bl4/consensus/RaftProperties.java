@@ -1,0 +1,78 @@
+package dev.x0tta6bl4.consensus;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Translates a {@link ConsensusConfig} into Ratis properties, in one place, with the reason for
+ * every value that differs from Ratis' default.
+ */
+final class RaftProperties {
+  private RaftProperties() {}
+
+  static org.apache.ratis.conf.RaftProperties server(ConsensusConfig c) {
+    org.apache.ratis.conf.RaftProperties p = new org.apache.ratis.conf.RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(c.storageDir().toFile()));
+    Voter self = c.self();
+    GrpcConfigKeys.Server.setHost(p, self.host());
+    GrpcConfigKeys.Server.setPort(p, self.port());
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(c.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(c.electionTimeoutMax().toMillis()));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(c.rpcTimeout().toMillis()));
+    // Linearizable reads through read index (Ratis' default answers from the leader's state
+    // without confirming leadership).
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.setCloseThreshold(p, ms(c.closeThreshold().toMillis()));
+
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotThreshold());
+    // Ratis keeps every snapshot by default.
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, c.snapshotRetention());
+    // On-demand snapshots are taken whenever something was applied since the last one.
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
+
+    // Small segments so that purging behind a snapshot frees space (the 32 MB default is rarely
+    // closed, and only closed segments are purged).
+    SizeInBytes segment = SizeInBytes.valueOf(c.segmentSizeBytes());
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, segment);
+    RaftServerConfigKeys.Log.setPreallocatedSize(p,
+        SizeInBytes.valueOf(Math.min(c.segmentSizeBytes(), 4L << 20)));
+    // The appender ships entries of up to a batch of 4 x maxValueBytes; Ratis requires the log
+    // write buffer to exceed the appender's byte limit.
+    long largestEntry = 4L * c.maxValueBytes() + (64 << 10);
+    long appenderLimit = Math.max(largestEntry, 4L << 20);
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderLimit));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p,
+        SizeInBytes.valueOf(appenderLimit + (64 << 10)));
+    GrpcConfigKeys.setMessageSizeMax(p,
+        SizeInBytes.valueOf(Math.max(2 * largestEntry, 64L << 20)));
+    // Purge up to the snapshot even when a follower is behind: the follower then gets the
+    // snapshot installed instead of pinning the whole log. Keep some entries behind it, so a
+    // corrupt newest snapshot can fall back to the previous one plus the log.
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, c.logPreservedEntries());
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024,
+        c.snapshotThreshold() / 2)));
+    // Ratis backs off to 5 s between retries to an unreachable follower after about 20 s;
+    // a returning follower then idles for seconds. Retry a lost follower every second instead.
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,100, 1s,1000000");
+    return p;
+  }
+
+  static org.apache.ratis.conf.RaftProperties client(ConsensusConfig c) {
+    org.apache.ratis.conf.RaftProperties p = new org.apache.ratis.conf.RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(c.rpcTimeout().toMillis()));
+    GrpcConfigKeys.setMessageSizeMax(p,
+        SizeInBytes.valueOf(Math.max(8L * c.maxValueBytes(), 64L << 20)));
+    return p;
+  }
+
+  private static TimeDuration ms(long millis) {
+    return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+  }
+}

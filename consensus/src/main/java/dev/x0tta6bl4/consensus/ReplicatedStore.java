@@ -1,0 +1,560 @@
+package dev.x0tta6bl4.consensus;
+
+import dev.x0tta6bl4.consensus.ConsensusException.NoQuorumException;
+import dev.x0tta6bl4.consensus.ConsensusException.NotLeaderException;
+import dev.x0tta6bl4.consensus.ConsensusException.StorageFailureException;
+import dev.x0tta6bl4.consensus.ConsensusException.ValueTooLargeException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.raftlog.RaftLogIOException;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicated store of one node: a Ratis server for the configured group and a Ratis client
+ * with a sleeping retry policy. Writes go through a {@link CommandBatcher} (several operations
+ * share one Raft entry under load) or explicitly as a batch; reads are linearizable (read index
+ * on the leader) unless {@link ReadConsistency#STALE} is asked for, which reads this node's
+ * applied state. Voters are added and removed one at a time.
+ *
+ * <p>Every operation returns a {@link CompletableFuture} failed with a {@link ConsensusException}
+ * subtype on error: {@link NotLeaderException}, {@link NoQuorumException},
+ * {@link ValueTooLargeException}, {@link StorageFailureException}. Thread-safe. Created by
+ * {@link #start}; the caller closes it, which stops client and server (idempotent).
+ */
+public final class ReplicatedStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicatedStore.class);
+
+  private final ConsensusConfig config;
+  private final RaftGroup group;
+  private final RaftPeerId selfId;
+  private final RaftMetrics metrics;
+  private final SnapshotStore snapshots;
+  private final KvStateMachine stateMachine;
+  private final RaftServer server;
+  private final RaftClient client;
+  private final ExecutorService admin;
+  private final CommandBatcher batcher;
+  private final AtomicLong nextSeq = new AtomicLong(1);
+  private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ReplicatedStore(ConsensusConfig config, MeterRegistry registry) throws IOException {
+    this.config = config;
+    this.selfId = RaftPeerId.valueOf(config.nodeId());
+    List<RaftPeer> peers = new ArrayList<>();
+    for (Voter v : config.voters()) {
+      peers.add(peer(v));
+    }
+    RaftGroupId groupId = RaftGroupId.valueOf(config.groupId());
+    this.group = RaftGroup.valueOf(groupId, peers);
+    this.metrics = new RaftMetrics(registry);
+    this.snapshots = new SnapshotStore(config.clock(), metrics);
+    this.stateMachine = new KvStateMachine(snapshots, metrics);
+    this.admin = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "meshd-raft-admin-" + config.nodeId());
+      t.setDaemon(true);
+      return t;
+    });
+    RaftServer builtServer = null;
+    RaftClient builtClient = null;
+    try {
+      builtServer = RaftServer.newBuilder()
+          .setServerId(selfId)
+          .setStateMachine(stateMachine)
+          .setProperties(RaftProperties.server(config))
+          .setGroup(config.joining() ? RaftGroup.valueOf(groupId) : group)
+          .setOption(Files.isDirectory(config.storageDir().resolve(config.groupId().toString()))
+              ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+          .build();
+      builtServer.start();
+      builtClient = RaftClient.newBuilder()
+          .setProperties(RaftProperties.client(config))
+          .setRaftGroup(group)
+          .setClientId(ClientId.valueOf(config.clientId()))
+          .setRetryPolicy(new CountingRetryPolicy(config, metrics.clientRetries))
+          .build();
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(builtClient);
+      closeQuietly(builtServer);
+      admin.shutdownNow();
+      metrics.close();
+      throw e;
+    }
+    this.server = builtServer;
+    this.client = builtClient;
+    this.batcher = new CommandBatcher(config.maxBatchOps(), config.maxInFlightBatches(),
+        this::submit, metrics.batchedOps::increment);
+    registerGauges();
+  }
+
+  /**
+   * Starts the Raft server and client of this node. Fails with {@link StorageFailureException}
+   * when the storage cannot be opened (for example the log begins after the newest valid
+   * snapshot).
+   */
+  public static ReplicatedStore start(ConsensusConfig config, MeterRegistry registry) {
+    try {
+      return new ReplicatedStore(config, registry);
+    } catch (IOException e) {
+      throw new StorageFailureException("cannot start the Raft server of '" + config.nodeId()
+          + "' on " + config.storageDir() + ": " + rootMessage(e), e);
+    } catch (RuntimeException e) {
+      if (rootCause(e) instanceof IOException io) {
+        throw new StorageFailureException("cannot start the Raft server of '" + config.nodeId()
+            + "' on " + config.storageDir() + ": " + rootMessage(io), e);
+      }
+      throw e;
+    }
+  }
+
+  static RaftPeer peer(Voter v) {
+    return RaftPeer.newBuilder().setId(v.id()).setAddress(v.address()).build();
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Writes {@code value}; completes with the new version. */
+  public CompletableFuture<Long> put(String key, byte[] value) {
+    return single(new KvOp.Put(key, value)).thenApply(OpResult::version);
+  }
+
+  /** Compare-and-set on version (0 = must be absent); see {@link KvOp.CompareAndSet}. */
+  public CompletableFuture<OpResult> compareAndSet(String key, long expectedVersion, byte[] value) {
+    return single(new KvOp.CompareAndSet(key, expectedVersion, value));
+  }
+
+  /** Deletes {@code key}; completes with true when it existed. */
+  public CompletableFuture<Boolean> delete(String key) {
+    return single(new KvOp.Delete(key, 0)).thenApply(OpResult::ok);
+  }
+
+  /** Adds or replaces an entry of the member registry. */
+  public CompletableFuture<OpResult> putMember(Member member) {
+    return single(new KvOp.PutMember(member));
+  }
+
+  /** Sets a cluster setting. */
+  public CompletableFuture<OpResult> putSetting(String name, String value) {
+    return single(new KvOp.PutSetting(name, value));
+  }
+
+  /** Submits one operation through the batcher. */
+  public CompletableFuture<OpResult> single(KvOp op) {
+    try {
+      checkSize(List.of(op));
+    } catch (ValueTooLargeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return batcher.submit(op);
+  }
+
+  /**
+   * Submits operations as one Raft entry, applied in order (not atomically: each has its own
+   * result). Identified by this client's id and a sequence number, so a retry is applied once.
+   */
+  public CompletableFuture<List<OpResult>> submit(List<KvOp> ops) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new ConsensusException("store is closed"));
+    }
+    try {
+      checkSize(ops);
+    } catch (ValueTooLargeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    long seq = nextSeq.getAndIncrement();
+    outstanding.add(seq);
+    long firstOutstanding = outstanding.isEmpty() ? seq : Math.min(seq, outstanding.first());
+    byte[] bytes = KvCodec.encodeRequest(new Request(config.clientId(), seq, firstOutstanding, ops));
+    Timer.Sample sample = Timer.start();
+    return deadline(client.async().send(Message.valueOf(ByteString.copyFrom(bytes))))
+        .handle((reply, error) -> {
+          outstanding.remove(seq);
+          sample.stop(metrics.requestLatency);
+          if (error != null) {
+            throw new CompletionException(map(error));
+          }
+          List<OpResult> results = KvCodec.decodeResults(
+              reply.getMessage().getContent().asReadOnlyByteBuffer());
+          if (results.size() != ops.size()) {
+            throw new CompletionException(new ConsensusException("the state machine answered "
+                + results.size() + " results for " + ops.size() + " operations: " + results));
+          }
+          return results;
+        });
+  }
+
+  private void checkSize(List<KvOp> ops) {
+    long total = 0;
+    for (KvOp op : ops) {
+      byte[] v = op instanceof KvOp.Put p ? p.value()
+          : op instanceof KvOp.CompareAndSet c ? c.value() : null;
+      if (v != null) {
+        if (v.length > config.maxValueBytes()) {
+          throw new ValueTooLargeException("value of " + v.length + " bytes exceeds the limit of "
+              + config.maxValueBytes() + " bytes");
+        }
+        total += v.length;
+      }
+    }
+    if (total > 4L * config.maxValueBytes()) {
+      throw new ValueTooLargeException("batch of " + total + " value bytes exceeds the limit of "
+          + 4L * config.maxValueBytes() + " bytes (4 x maxValueBytes)");
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Linearizable read of one key. */
+  public CompletableFuture<Optional<Versioned>> get(String key) {
+    return get(key, ReadConsistency.LINEARIZABLE);
+  }
+
+  public CompletableFuture<Optional<Versioned>> get(String key, ReadConsistency consistency) {
+    return query(new Query.Get(key), consistency)
+        .thenApply(a -> ((QueryResult.Value) a).value());
+  }
+
+  public CompletableFuture<List<Member>> members(ReadConsistency consistency) {
+    return query(new Query.Members(), consistency)
+        .thenApply(a -> ((QueryResult.Members) a).members());
+  }
+
+  public CompletableFuture<Map<String, String>> settings(ReadConsistency consistency) {
+    return query(new Query.Settings(), consistency)
+        .thenApply(a -> ((QueryResult.Settings) a).settings());
+  }
+
+  private CompletableFuture<QueryResult> query(Query q, ReadConsistency consistency) {
+    if (consistency == ReadConsistency.STALE) {
+      return CompletableFuture.completedFuture(stateMachine.read(s -> s.query(q)));
+    }
+    byte[] bytes = KvCodec.encodeQuery(q);
+    return deadline(client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(bytes))))
+        .handle((reply, error) -> {
+          if (error != null) {
+            throw new CompletionException(map(error));
+          }
+          return KvCodec.decodeAnswer(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        });
+  }
+
+  private CompletableFuture<RaftClientReply> deadline(CompletableFuture<RaftClientReply> f) {
+    return f.thenApply(reply -> {
+      if (!reply.isSuccess()) {
+        throw new CompletionException(reply.getException());
+      }
+      return reply;
+    }).orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  /** Asks this node's server to take a snapshot now; completes with its log index. */
+  public CompletableFuture<Long> snapshot() {
+    return adminCall(() -> client.getSnapshotManagementApi(selfId)
+        .create(1, config.requestTimeout().toMillis()))
+        .thenApply(RaftClientReply::getLogIndex);
+  }
+
+  /**
+   * Adds one voter through the List form of setConfiguration. The new node must be running
+   * (started with {@link ConsensusConfig.Builder#joining}); it catches up before it votes.
+   */
+  public CompletableFuture<Void> addVoter(Voter voter) {
+    return adminCall(() -> {
+      List<RaftPeer> peers = new ArrayList<>(currentPeers());
+      if (peers.stream().anyMatch(p -> p.getId().toString().equals(voter.id()))) {
+        throw new IllegalArgumentException("voter '" + voter.id() + "' is already a member");
+      }
+      peers.add(peer(voter));
+      return client.admin().setConfiguration(peers);
+    }).thenApply(r -> null);
+  }
+
+  /** Removes one voter (the leader too: it steps down after the change commits). */
+  public CompletableFuture<Void> removeVoter(String voterId) {
+    return adminCall(() -> {
+      List<RaftPeer> peers = new ArrayList<>(currentPeers());
+      if (!peers.removeIf(p -> p.getId().toString().equals(voterId))) {
+        throw new IllegalArgumentException("voter '" + voterId + "' is not a member");
+      }
+      if (peers.isEmpty()) {
+        throw new IllegalArgumentException("cannot remove the last voter '" + voterId + "'");
+      }
+      return client.admin().setConfiguration(peers);
+    }).thenApply(r -> null);
+  }
+
+  /** Asks the group to move leadership to {@code voterId}. */
+  public CompletableFuture<Void> transferLeadership(String voterId) {
+    return adminCall(() -> client.admin().transferLeadership(RaftPeerId.valueOf(voterId),
+        config.requestTimeout().toMillis())).thenApply(r -> null);
+  }
+
+  private List<RaftPeer> currentPeers() throws IOException {
+    return new ArrayList<>(server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers());
+  }
+
+  private interface AdminCall {
+    RaftClientReply call() throws IOException;
+  }
+
+  private CompletableFuture<RaftClientReply> adminCall(AdminCall call) {
+    CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
+    admin.execute(() -> {
+      try {
+        RaftClientReply reply = call.call();
+        if (!reply.isSuccess()) {
+          f.completeExceptionally(map(reply.getException()));
+        } else {
+          f.complete(reply);
+        }
+      } catch (IllegalArgumentException e) {
+        f.completeExceptionally(e);
+      } catch (IOException | RuntimeException e) {
+        f.completeExceptionally(map(e));
+      }
+    });
+    return f;
+  }
+
+  // ---------------------------------------------------------------- status
+
+  /** Role, leader, indexes, snapshot and follower lag of this node, read now. */
+  public ConsensusStatus status() {
+    try {
+      RaftServer.Division d = server.getDivision(group.getGroupId());
+      DivisionInfo info = d.getInfo();
+      long commit = d.getRaftLog().getLastCommittedIndex();
+      List<ConsensusStatus.FollowerLag> followers = new ArrayList<>();
+      if (info.isLeader()) {
+        for (CommitInfoProto ci : d.getCommitInfos()) {
+          String id = RaftPeerId.valueOf(ci.getServer().getId()).toString();
+          if (!id.equals(config.nodeId())) {
+            followers.add(new ConsensusStatus.FollowerLag(id, ci.getCommitIndex(),
+                Math.max(0, commit - ci.getCommitIndex())));
+          }
+        }
+      }
+      Optional<SnapshotStore.Snapshot> snap = snapshots.latest();
+      return new ConsensusStatus(config.nodeId(), role(info),
+          Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString),
+          info.getCurrentTerm(), commit, info.getLastAppliedIndex(),
+          snap.map(SnapshotStore.Snapshot::index).orElse(-1L),
+          snap.map(s -> Duration.ofMillis(Math.max(0,
+              config.clock().millis() - s.createdMillis()))),
+          followers, info.getLifeCycleState().toString(),
+          stateMachine.logFailure().map(ReplicatedStore::rootMessage));
+    } catch (IOException e) {
+      return new ConsensusStatus(config.nodeId(), ConsensusStatus.Role.UNKNOWN, Optional.empty(),
+          0, -1, -1, -1, Optional.empty(), List.of(), "NO_GROUP: " + e.getMessage(),
+          stateMachine.logFailure().map(ReplicatedStore::rootMessage));
+    }
+  }
+
+  private static ConsensusStatus.Role role(DivisionInfo info) {
+    switch (info.getCurrentRole()) {
+      case LEADER:
+        return ConsensusStatus.Role.LEADER;
+      case FOLLOWER:
+        return ConsensusStatus.Role.FOLLOWER;
+      case CANDIDATE:
+        return ConsensusStatus.Role.CANDIDATE;
+      case LISTENER:
+        return ConsensusStatus.Role.LISTENER;
+      default:
+        return ConsensusStatus.Role.UNKNOWN;
+    }
+  }
+
+  /** Bytes of Raft log segments on disk. */
+  long logSizeBytes() {
+    Path dir = config.storageDir().resolve(config.groupId().toString()).resolve("current");
+    long total = 0;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "log_*")) {
+      for (Path p : files) {
+        total += Files.size(p);
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot size the Raft log in {}", dir, e);
+    }
+    return total;
+  }
+
+  /** First index still in this member's Raft log (grows as the log is purged). */
+  long logStartIndex() {
+    try {
+      return server.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Digest of the applied state (tests compare replicas with it). */
+  byte[] stateDigest() {
+    return stateMachine.read(KvState::digest);
+  }
+
+  KvStateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  SnapshotStore snapshots() {
+    return snapshots;
+  }
+
+  private void registerGauges() {
+    metrics.gauge("meshd.raft.commit.index", "Commit index of this member", null, this,
+        s -> s.status().commitIndex());
+    metrics.gauge("meshd.raft.applied.index", "Last index applied to the state machine", null,
+        this, s -> s.status().appliedIndex());
+    metrics.gauge("meshd.raft.term", "Current Raft term", null, this, s -> s.status().term());
+    metrics.gauge("meshd.raft.leader", "1 when this member leads the group", null, this,
+        s -> s.status().role() == ConsensusStatus.Role.LEADER ? 1 : 0);
+    metrics.gauge("meshd.raft.snapshot.size", "Size of the newest snapshot file", "bytes",
+        snapshots, s -> s.latest().map(SnapshotStore.Snapshot::sizeBytes).orElse(0L));
+    metrics.gauge("meshd.raft.snapshot.index", "Last log index in the newest snapshot", null,
+        snapshots, s -> s.latest().map(SnapshotStore.Snapshot::index).orElse(-1L));
+    metrics.gauge("meshd.raft.snapshot.age", "Age of the newest snapshot (NaN when none)",
+        "seconds", this, s -> s.snapshots.latest()
+            .map(x -> (s.config.clock().millis() - x.createdMillis()) / 1000.0)
+            .orElse(Double.NaN));
+    metrics.gauge("meshd.raft.log.size", "Bytes of Raft log segments on disk", "bytes", this,
+        ReplicatedStore::logSizeBytes);
+    metrics.gauge("meshd.raft.kv.keys", "Keys in the replicated store", null, stateMachine,
+        sm -> sm.read(KvState::size));
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  /** Maps a Ratis or future failure to the typed errors of this module. */
+  static ConsensusException map(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof ConsensusException ce) {
+      return ce;
+    }
+    if (e instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle) {
+      return notLeader(nle, e);
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MalformedCommandException m) {
+        return m;
+      }
+      if (t instanceof RaftLogIOException) {
+        return new StorageFailureException("Raft log failure: " + rootMessage(t), e);
+      }
+    }
+    // Retries exhausted, deadline passed or the client gave up: whatever the last attempt saw
+    // (often "not leader" from a follower without a leader), the group had no quorum for us.
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof TimeoutIOException
+          || t instanceof RaftRetryFailureException || t instanceof LeaderNotReadyException
+          || t instanceof AlreadyClosedException) {
+        return new NoQuorumException("no quorum: the request did not complete in time ("
+            + rootMessage(e) + ")", e);
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.ratis.protocol.exceptions.NotLeaderException nle) {
+        return notLeader(nle, e);
+      }
+    }
+    if (e instanceof StateMachineException) {
+      return new ConsensusException("state machine refused the request: " + rootMessage(e), e);
+    }
+    if (e instanceof IOException && rootMessage(e).toLowerCase().contains("space")) {
+      return new StorageFailureException("storage failure: " + rootMessage(e), e);
+    }
+    return new ConsensusException("Raft request failed: " + rootMessage(e), e);
+  }
+
+  private static NotLeaderException notLeader(
+      org.apache.ratis.protocol.exceptions.NotLeaderException nle, Throwable e) {
+    return new NotLeaderException(nle.getSuggestedLeader() == null ? null
+        : nle.getSuggestedLeader().getId().toString(), e);
+  }
+
+  static Throwable rootCause(Throwable t) {
+    Throwable r = t;
+    while (r.getCause() != null && r.getCause() != r) {
+      r = r.getCause();
+    }
+    return r;
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable r = rootCause(t);
+    return r.getClass().getSimpleName() + ": " + r.getMessage();
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  public ConsensusConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closeQuietly(client);
+    closeQuietly(server);
+    admin.shutdownNow();
+    metrics.close();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed", c.getClass().getSimpleName(), e);
+    }
+  }
+
+}

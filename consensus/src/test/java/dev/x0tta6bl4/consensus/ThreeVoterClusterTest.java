@@ -1,0 +1,238 @@
+package dev.x0tta6bl4.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three voters in one JVM over plain gRPC on 127.0.0.1 (TLS is not wired yet). */
+class ThreeVoterClusterTest {
+  private static final Duration LONG = Duration.ofSeconds(60);
+  @TempDir Path dir;
+
+  /** Small segments and snapshot threshold so that purge and snapshot install really happen. */
+  private static ConsensusConfig.Builder compacting(ConsensusConfig.Builder b) {
+    // Batching packs many puts into one entry, so the threshold counts few, large entries.
+    return b.segmentSizeBytes(64 << 10).snapshotThreshold(20).logPreservedEntries(5)
+        .requestTimeout(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void followerDown_2000Writes_followerCatchesUpThroughSnapshotInstall() throws Exception {
+    followerDownThenCatchUp(2_000);
+  }
+
+  @Test
+  @Tag("soak")
+  void followerDown_20000Writes_followerCatchesUpThroughSnapshotInstall() throws Exception {
+    followerDownThenCatchUp(20_000);
+  }
+
+  private void followerDownThenCatchUp(int writes) throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, ThreeVoterClusterTest::compacting)) {
+      c.startAll();
+      String leader = c.awaitLeader(LONG);
+      String follower = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+          .findFirst().orElseThrow();
+      String other = c.voters.stream().map(Voter::id)
+          .filter(id -> !id.equals(leader) && !id.equals(follower)).findFirst().orElseThrow();
+      ReplicatedStore writer = c.node(other);
+      writeAll(writer, "a", 50); // the follower has some state before it goes down
+      c.stop(follower);
+
+      long start = System.nanoTime();
+      writeAll(writer, "k", writes);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf("%d writes with one follower down: %.2f s (%.0f/s)%n", writes, seconds,
+          writes / seconds);
+
+      ReplicatedStore lead = c.node(c.awaitLeader(LONG));
+      long leaderCommit = lead.status().commitIndex();
+      assertThat(lead.status().lastSnapshotIndex()).isGreaterThan(0);
+      // The log was purged behind the snapshot: the follower cannot catch up from the log.
+      assertThat(lead.logStartIndex()).as("leader log start (commit %d)", leaderCommit)
+          .isGreaterThan(1);
+
+      long back = System.nanoTime();
+      ReplicatedStore returned = c.start(follower);
+      byte[] expected = lead.stateDigest();
+      TestCluster.await(LONG, () -> returned.status().appliedIndex() >= leaderCommit
+          && Arrays.equals(returned.stateDigest(), expected), "follower caught up");
+      System.out.printf("follower caught up to leader index %d in %.2f s%n", leaderCommit,
+          (System.nanoTime() - back) / 1e9);
+      assertThat(c.registries.get(follower).get("meshd.raft.snapshots.installed").counter()
+          .count()).isGreaterThanOrEqualTo(1);
+      assertThat(returned.stateMachine().read(KvState::size)).isEqualTo(50 + writes);
+      assertThat(returned.get("k" + (writes - 1), ReadConsistency.STALE).join())
+          .map(Versioned::value).contains(value(writes - 1));
+    }
+  }
+
+  /** "v<i>" padded to 200 bytes, so that a few thousand writes fill several log segments. */
+  static byte[] value(int i) {
+    byte[] v = Arrays.copyOf(("v" + i).getBytes(StandardCharsets.UTF_8), 200);
+    return v;
+  }
+
+  /** Puts keys prefix0..prefix(n-1) with at most 128 in flight; fails on any error. */
+  static void writeAll(ReplicatedStore s, String prefix, int n) throws Exception {
+    Semaphore window = new Semaphore(128);
+    List<CompletableFuture<Long>> all = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      if (!window.tryAcquire(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("write window stuck at " + i);
+      }
+      CompletableFuture<Long> f = s.put(prefix + i, value(i));
+      f.whenComplete((v, e) -> window.release());
+      all.add(f);
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void leaderClosed_writesResumeOnNewLeader_andOldLeaderRejoins() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(20)))) {
+      c.startAll();
+      writeAll(c.node(c.awaitLeader(LONG)), "before", 100);
+      // Leadership can move while a loaded machine starts three servers: look again now.
+      String leader = c.awaitLeader(LONG);
+      String survivor = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+          .findFirst().orElseThrow();
+      ReplicatedStore s = c.node(survivor);
+
+      double changesBefore = c.registries.get(survivor).get("meshd.raft.leader.changes")
+          .counter().count();
+      long killed = System.nanoTime();
+      CompletableFuture<Void> closing = c.stopInBackground(leader);
+      long v = s.put("after", new byte[] {1}).get(30, TimeUnit.SECONDS);
+      System.out.printf("first write %d ms after leader %s began to close%n",
+          (System.nanoTime() - killed) / 1_000_000, leader);
+      closing.get(60, TimeUnit.SECONDS);
+      assertThat(v).isPositive();
+      String newLeader = c.awaitLeader(LONG);
+      assertThat(newLeader).isNotEqualTo(leader);
+      TestCluster.await(LONG, () -> c.registries.get(survivor).get("meshd.raft.leader.changes")
+          .counter().count() > changesBefore, "the survivor counted the leader change");
+
+      ReplicatedStore rejoined = c.start(leader);
+      byte[] expected = c.node(newLeader).stateDigest();
+      TestCluster.await(LONG, () -> Arrays.equals(rejoined.stateDigest(), expected),
+          "old leader caught up");
+      assertThat(rejoined.get("after").get(30, TimeUnit.SECONDS)).isPresent();
+      ConsensusStatus st = c.node(newLeader).status();
+      assertThat(st.followers()).hasSize(2);
+    }
+  }
+
+  @Test
+  void addFourthVoter_thenRemoveLeader_noAcknowledgedWriteLost() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(20)))) {
+      c.startAll();
+      String leader = c.awaitLeader(LONG);
+      String other = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+          .findFirst().orElseThrow();
+      ReplicatedStore s = c.node(other);
+      writeAll(s, "a", 200);
+
+      Voter fourth = new Voter("n4", "127.0.0.1", TestCluster.freePort());
+      ReplicatedStore n4 = c.start("n4", ConsensusConfig.builder("n4", dir.resolve("n4"))
+          .joining(c.voters, fourth).requestTimeout(Duration.ofSeconds(20)).build());
+      s.addVoter(fourth).get(60, TimeUnit.SECONDS);
+      byte[] afterAdd = c.node(leader).stateDigest();
+      TestCluster.await(LONG, () -> Arrays.equals(n4.stateDigest(), afterAdd), "n4 caught up");
+
+      String current = c.awaitLeader(LONG);
+      ReplicatedStore remaining = c.nodes.entrySet().stream()
+          .filter(e -> !e.getKey().equals(current) && !e.getKey().equals("n4"))
+          .map(java.util.Map.Entry::getValue).findFirst().orElseThrow();
+      remaining.removeVoter(current).get(60, TimeUnit.SECONDS);
+      c.stop(current); // removed: the operator shuts it down
+      s = remaining;
+      writeAll(s, "b", 200);
+      String newLeader = c.awaitLeader(LONG);
+      assertThat(newLeader).isNotEqualTo(current);
+      byte[] expected = c.node(newLeader).stateDigest();
+      TestCluster.await(LONG, () -> Arrays.equals(n4.stateDigest(), expected), "n4 has all");
+      assertThat(n4.stateMachine().read(KvState::size)).isEqualTo(400);
+      assertThat(c.node(newLeader).status().followers())
+          .extracting(ConsensusStatus.FollowerLag::peerId).doesNotContain(current);
+    }
+  }
+
+  @Test
+  void twoVotersDown_writeFailsWithNoQuorum_staleReadStillServed() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(20)))) {
+      // Only the member left alone gets a short deadline; the others set up with a long one.
+      String lone = c.voters.get(0).id();
+      ReplicatedStore s = c.start(lone, c.builder(lone).requestTimeout(Duration.ofSeconds(2))
+          .build());
+      c.start(c.voters.get(1).id());
+      c.start(c.voters.get(2).id());
+      c.awaitLeader(LONG);
+      c.node(c.voters.get(1).id()).put("kept", new byte[] {7}).get(30, TimeUnit.SECONDS);
+      TestCluster.await(LONG, () -> s.get("kept", ReadConsistency.STALE).join().isPresent(),
+          "the write reached " + lone);
+      List<CompletableFuture<Void>> closing = new ArrayList<>();
+      for (Voter v : c.voters) {
+        if (!v.id().equals(lone)) {
+          closing.add(c.stopInBackground(v.id()));
+        }
+      }
+      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> s.put("lost", new byte[] {1}).get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ConsensusException.NoQuorumException.class);
+      System.out.printf("write without quorum failed after %d ms%n",
+          (System.nanoTime() - start) / 1_000_000);
+      assertThatThrownBy(() -> s.get("kept").get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ConsensusException.NoQuorumException.class);
+      assertThat(s.get("kept", ReadConsistency.STALE).get(5, TimeUnit.SECONDS)).isPresent();
+      assertThat(c.registries.get(lone).get("meshd.raft.client.retries").counter().count())
+          .isPositive();
+    }
+  }
+
+  /** Ten leader losses in a row; prints the time to the first successful write (p50, p95). */
+  @Test
+  @Tag("soak")
+  void leaderClosed_tenTrials_timeToFirstWrite() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(20)))) {
+      c.startAll();
+      List<Long> millis = new ArrayList<>();
+      for (int trial = 0; trial < 10; trial++) {
+        String leader = c.awaitLeader(LONG);
+        String survivor = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+            .findFirst().orElseThrow();
+        ReplicatedStore s = c.node(survivor);
+        s.put("warm" + trial, new byte[] {1}).get(30, TimeUnit.SECONDS);
+        long killed = System.nanoTime();
+        CompletableFuture<Void> closing = c.stopInBackground(leader);
+        s.put("after" + trial, new byte[] {2}).get(30, TimeUnit.SECONDS);
+        millis.add((System.nanoTime() - killed) / 1_000_000);
+        closing.get(60, TimeUnit.SECONDS);
+        System.out.printf("trial %d: first write %d ms after the leader began to close, close"
+            + " finished after %d ms%n", trial, millis.get(trial),
+            (System.nanoTime() - killed) / 1_000_000);
+        ReplicatedStore back = c.start(leader);
+        byte[] expected = s.stateDigest();
+        TestCluster.await(LONG, () -> Arrays.equals(back.stateDigest(), expected), "rejoin");
+      }
+      List<Long> sorted = new ArrayList<>(millis);
+      java.util.Collections.sort(sorted);
+      System.out.printf("time to first write after the leader began to close, 10 trials: %s ms; p50 %d ms,"
+          + " p95 %d ms%n", millis, sorted.get(4), sorted.get(9));
+      assertThat(sorted).hasSize(10);
+    }
+  }
+}
