@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp load-tests/target/benchmarks.jar dev.x0tta6bl4.load.UnicastLoad \
- *     [--runs 3] [--warmup 2s] [--duration 5s] [--window 4096] [--rate 50000] \
+ *     [--runs 3] [--warmup 2s] [--duration 5s] [--window 1024] [--rate 50000] \
  *     [--nodes 2,4] [--payload 256] [--max-messages 5000000]
  * </pre>
  *
@@ -39,7 +39,7 @@ public final class UnicastLoad {
       List<Integer> nodes, int payloadBytes, long maxMessages) {
 
     static Options defaults() {
-      return new Options(3, Duration.ofSeconds(2), Duration.ofSeconds(5), 4096, 50_000,
+      return new Options(3, Duration.ofSeconds(2), Duration.ofSeconds(5), 1024, 50_000,
           List.of(2, 4), 256, 5_000_000);
     }
 
