@@ -200,8 +200,9 @@ final class MeshLoad implements AutoCloseable {
     accepted.whenComplete((a, error) -> {
       if (error != null) {
         t.outcomes++;
-        t.rejected++;
-        if (!(error instanceof MeshRejectedException)) {
+        if (error instanceof MeshRejectedException) {
+          t.rejected++;
+        } else {
           t.otherErrors++;
         }
         onOutcome.run();

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A short run of the unicast load driver on two real nodes (one link) and a line of four (three
  * hops), as CI runs it: it checks correctness only, that every acknowledged message was
- * delivered exactly once and that nothing failed, and prints the figures without judging them
+ * delivered exactly once and that every send ended with an outcome, and prints the figures
+ * without judging them
  * (speed is shown by the {@code load}-tagged full run and recorded in docs/benchmarks.md).
  */
 class UnicastLoadSmokeTest {
@@ -36,8 +37,11 @@ class UnicastLoadSmokeTest {
               + " open loop 2,000 msg/s: %s%n", load.hops(), max.ackedPerSecond(),
           max.cpuMicrosPerMessage(), open.latencySummary());
       for (MeshLoad.Result r : new MeshLoad.Result[] {max, open}) {
+        // A starved CI machine may time a message out (an explicit failure, which is allowed);
+        // what must never happen is an acknowledged message lost or delivered twice.
         assertThat(r.acked()).as("acknowledged messages").isPositive();
-        assertThat(r.failed()).as("messages that ended in failure").isZero();
+        assertThat(r.acked() + r.failed() + r.rejected()).as("every send has an outcome")
+            .isEqualTo(r.sent());
         assertThat(r.duplicates()).as("deliveries beyond the first").isZero();
         assertThat(r.ackedNotDelivered()).as("acknowledged but not delivered exactly once")
             .isZero();

@@ -231,24 +231,25 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   }
 
   private void onDelivery(DeliveryAction action) {
+    // The per-message actions first: this runs several times for every message.
     if (action instanceof DeliveryAction.Forward forward) {
       send(forward.nextHop(), new Frame.Opaque(FrameType.DATA, codec.encode(forward.message())));
+    } else if (action instanceof DeliveryAction.Delivered delivered) {
+      complete(delivered.id(),
+          new Outcome(true, delivered.attempts(), Duration.ofNanos(delivered.rttNanos()), Optional.empty()));
+    } else if (action instanceof DeliveryAction.Deliver deliver) {
+      var m = deliver.message();
+      publish(new InboundMessage(m.id().toString(), m.source(), m.topic(), m.payload(),
+          m.traceContext(), false));
     } else if (action instanceof DeliveryAction.SendAck ack) {
       send(ack.nextHop(), new Frame.Opaque(FrameType.DATA_ACK, codec.encode(ack.ack())));
     } else if (action instanceof DeliveryAction.ForwardBroadcast forward) {
       send(forward.neighbour(),
           new Frame.Opaque(FrameType.BROADCAST, codec.encode(forward.message())));
-    } else if (action instanceof DeliveryAction.Deliver deliver) {
-      var m = deliver.message();
-      publish(new InboundMessage(m.id().toString(), m.source(), m.topic(), m.payload(),
-          m.traceContext(), false));
     } else if (action instanceof DeliveryAction.DeliverBroadcast deliver) {
       var m = deliver.message();
       publish(new InboundMessage(m.id().toString(), m.origin(), m.topic(), m.payload(),
           m.traceContext(), true));
-    } else if (action instanceof DeliveryAction.Delivered delivered) {
-      complete(delivered.id(),
-          new Outcome(true, delivered.attempts(), Duration.ofNanos(delivered.rttNanos()), Optional.empty()));
     } else if (action instanceof DeliveryAction.DeliveryFailed failed) {
       complete(failed.id(), new Outcome(false, failed.attempts(), Duration.ZERO,
           Optional.of(failed.reason().name().toLowerCase(java.util.Locale.ROOT))));
