@@ -2,8 +2,8 @@ package dev.x0tta6bl4.load;
 
 import dev.x0tta6bl4.node.mesh.MeshRejectedException;
 import dev.x0tta6bl4.node.mesh.MeshService;
-import dev.x0tta6bl4.node.testing.LocalCluster;
-import dev.x0tta6bl4.node.testing.LocalCluster.Topology;
+import dev.x0tta6bl4.node.cluster.LocalCluster;
+import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
 import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,8 +2,8 @@ package dev.x0tta6bl4.node.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.x0tta6bl4.node.testing.LocalCluster;
-import dev.x0tta6bl4.node.testing.LocalCluster.Topology;
+import dev.x0tta6bl4.node.cluster.LocalCluster;
+import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
