@@ -24,7 +24,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -57,11 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class MeshLinks implements Component {
   private static final Logger log = LoggerFactory.getLogger(MeshLinks.class);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(2);
-  /**
-   * Flushes consolidated into one at most: 256 frames of up to ~300 bytes fill about five TLS
-   * records, and a burst longer than that should not wait for the end of the loop's turn.
-   */
-  private static final int EXPLICIT_FLUSH_AFTER = 256;
 
   /** Receives link events on the owner loop; must not block. */
   public interface Listener {
@@ -688,15 +682,9 @@ public final class MeshLinks implements Component {
         ssl.setHandshakeTimeoutMillis(settings.helloTimeout().toMillis());
         LinkHandler handler = new LinkHandler(MeshLinks.this, outbound, dialKey);
         int maxFrame = (int) settings.maxFrameSize().bytes();
-        // Order, socket side first: the handshake inspector reads the plaintext handshake
-        // records; TLS; flush consolidation, so that every frame written during one read burst
-        // or one turn of the event loop leaves in as few TLS records and write calls as
-        // possible (a flush per frame costs a record and a syscall each); then the frame codec,
-        // the link handler and the protocol-error handler.
         ch.pipeline()
             .addLast("inspect", new HandshakeInspector())
             .addLast("tls", ssl)
-            .addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER, true))
             .addLast("decoder", new FrameDecoder(maxFrame))
             .addLast("encoder", new FrameEncoder(maxFrame))
             .addLast("link", handler)
