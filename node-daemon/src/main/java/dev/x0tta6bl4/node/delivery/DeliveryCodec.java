@@ -1,6 +1,9 @@
 package dev.x0tta6bl4.node.delivery;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,8 +25,8 @@ import java.nio.charset.StandardCharsets;
  * u32 n, payload (0..max payload)       u32 count (1..16384)
  * </pre>
  *
- * <p>Decoders throw only {@link DeliveryCodecException}. Stateless apart from the payload cap;
- * any thread.
+ * <p>Decoders throw only {@link DeliveryCodecException}. Stateless apart from the payload cap
+ * and a small cache of recently decoded strings (which only saves allocations); any thread.
  */
 public final class DeliveryCodec {
   /** Version byte of every body this codec writes and reads. */
@@ -33,8 +36,21 @@ public final class DeliveryCodec {
   private static final int ACK_FIXED = 1 + 1 + 1 + 1 + 8 + 1 + 2;
   private static final int ACK_RANGE = 8 + 4;
   private static final int BROADCAST_FIXED = 1 + 1 + 1 + 8 + 8 + 1 + 1 + 1 + 4;
+  private static final int RECENT_BITS = 5;
+  private static final int RECENT = 1 << RECENT_BITS;
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
   private final int maxPayloadBytes;
+  /**
+   * Strings decoded lately (node ids, topics), reused when the same bytes come again: the same
+   * few ids arrive with every message, and reusing one instance saves the copy and lets maps
+   * keyed by it use the cached hash. Entries are immutable strings, so unsynchronized access from
+   * several threads at worst misses.
+   */
+  private final String[] recent = new String[RECENT];
 
   /** A codec that accepts payloads of up to {@code maxPayloadBytes} (0..16 MiB). */
   public DeliveryCodec(int maxPayloadBytes) {
@@ -60,9 +76,10 @@ public final class DeliveryCodec {
 
   /** The body of {@code m}. */
   public byte[] encode(DataMessage m) {
-    ByteBuffer b = ByteBuffer.allocate(encodedSize(m));
-    encode(m, b);
-    return b.array();
+    checkPayload(m.payload().length);
+    byte[] body = new byte[encodedSize(m)];
+    write(m, body, 0);
+    return body;
   }
 
   /**
@@ -71,19 +88,41 @@ public final class DeliveryCodec {
    */
   public void encode(DataMessage m, ByteBuffer out) {
     checkPayload(m.payload().length);
-    ensureRoom(out, encodedSize(m));
-    out.put((byte) VERSION).put((byte) 0);
-    putShort(out, m.source());
-    putShort(out, m.destination());
-    out.putLong(m.id().boot()).putLong(m.id().sequence()).put((byte) m.ttl());
-    putShort(out, m.topic());
-    putShort(out, m.traceparent());
-    out.putInt(m.payload().length).put(m.payload());
+    int size = encodedSize(m);
+    ensureRoom(out, size);
+    if (out.hasArray()) {
+      write(m, out.array(), out.arrayOffset() + out.position());
+      out.position(out.position() + size);
+    } else {
+      byte[] body = new byte[size];
+      write(m, body, 0);
+      out.put(body);
+    }
+  }
+
+  /**
+   * The one writer of the data layout, straight into an array: this runs once per message and
+   * per hop, and a {@code ByteBuffer} costs a bounds and state check per byte.
+   */
+  private static void write(DataMessage m, byte[] b, int at) {
+    b[at++] = (byte) VERSION;
+    b[at++] = 0;
+    at = putShort(b, at, m.source());
+    at = putShort(b, at, m.destination());
+    LONG.set(b, at, m.id().boot());
+    LONG.set(b, at + 8, m.id().sequence());
+    at += 16;
+    b[at++] = (byte) m.ttl();
+    at = putShort(b, at, m.topic());
+    at = putShort(b, at, m.traceparent());
+    byte[] payload = m.payload();
+    INT.set(b, at, payload.length);
+    System.arraycopy(payload, 0, b, at + 4, payload.length);
   }
 
   /** Decodes a whole body (all remaining bytes of {@code body}). */
   public DataMessage decodeData(ByteBuffer body) {
-    Reader r = new Reader(body, "data message");
+    Reader r = new Reader(body, "data message", recent);
     r.header();
     String source = r.nodeId("source");
     String destination = r.nodeId("destination");
@@ -137,7 +176,7 @@ public final class DeliveryCodec {
 
   /** Decodes a whole body. */
   public DataAck decodeAck(ByteBuffer body) {
-    Reader r = new Reader(body, "ack");
+    Reader r = new Reader(body, "ack", recent);
     r.header();
     String acker = r.nodeId("acker");
     String target = r.nodeId("target");
@@ -203,7 +242,7 @@ public final class DeliveryCodec {
 
   /** Decodes a whole body. */
   public BroadcastMessage decodeBroadcast(ByteBuffer body) {
-    Reader r = new Reader(body, "broadcast");
+    Reader r = new Reader(body, "broadcast", recent);
     r.header();
     String origin = r.nodeId("origin");
     long boot = r.positiveLong("boot");
@@ -244,6 +283,16 @@ public final class DeliveryCodec {
     }
   }
 
+  /** Writes an ASCII string of at most 255 characters with a one-byte length; returns the end. */
+  private static int putShort(byte[] b, int at, String s) {
+    int n = s.length();
+    b[at++] = (byte) n;
+    for (int i = 0; i < n; i++) {
+      b[at + i] = (byte) s.charAt(i);
+    }
+    return at + n;
+  }
+
   /** Writes an ASCII string of at most 255 characters with a one-byte length. */
   private static void putShort(ByteBuffer out, String s) {
     int n = s.length();
@@ -257,13 +306,15 @@ public final class DeliveryCodec {
   private static final class Reader {
     final ByteBuffer buffer;
     private final String what;
+    private final String[] recent;
 
-    Reader(ByteBuffer body, String what) {
+    Reader(ByteBuffer body, String what, String[] recent) {
       if (body == null) {
         throw new DeliveryCodecException(what + ": body is null");
       }
       this.buffer = body;
       this.what = what;
+      this.recent = recent;
     }
 
     DeliveryCodecException fail(String problem) {
@@ -328,23 +379,51 @@ public final class DeliveryCodec {
       }
       need(n, field);
       int start = buffer.position();
+      byte[] bytes;
+      int offset;
+      if (buffer.hasArray()) {
+        bytes = buffer.array();
+        offset = buffer.arrayOffset() + start;
+      } else {
+        bytes = new byte[n];
+        buffer.get(start, bytes);
+        offset = 0;
+      }
+      int hash = 0;
       for (int i = 0; i < n; i++) {
-        byte b = buffer.get(start + i);
+        byte b = bytes[offset + i];
         if (b < 0x21 || b > 0x7e) {
           throw fail(field + " has byte 0x" + Integer.toHexString(b & 0xff)
               + "; allowed: printable ASCII without spaces");
         }
+        hash = 31 * hash + b;
       }
-      String s;
-      if (buffer.hasArray()) {
-        s = new String(buffer.array(), buffer.arrayOffset() + start, n, StandardCharsets.US_ASCII);
-        buffer.position(start + n);
-      } else {
-        byte[] bytes = new byte[n];
-        buffer.get(bytes);
-        s = new String(bytes, StandardCharsets.US_ASCII);
+      buffer.position(start + n);
+      // Two candidate slots, so that two busy strings that share a slot do not evict each other.
+      int slot = (hash * 0x9E3779B9) >>> (32 - RECENT_BITS);
+      String cached = recent[slot];
+      if (cached != null && sameAscii(cached, bytes, offset, n)) {
+        return cached;
       }
+      String other = recent[slot ^ 1];
+      if (other != null && sameAscii(other, bytes, offset, n)) {
+        return other;
+      }
+      String s = new String(bytes, offset, n, StandardCharsets.US_ASCII);
+      recent[cached == null || other != null ? slot : slot ^ 1] = s;
       return s;
+    }
+
+    private static boolean sameAscii(String s, byte[] bytes, int offset, int n) {
+      if (s.length() != n) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        if (s.charAt(i) != bytes[offset + i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     byte[] payload(int max) {

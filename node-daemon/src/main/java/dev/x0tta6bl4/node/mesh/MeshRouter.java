@@ -69,11 +69,13 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   private final Map<MessageId, CompletableFuture<Outcome>> pending = new HashMap<>();
   private final Map<MessageId, Outcome> earlyOutcomes = new HashMap<>();
   private boolean flushScheduled;
+  private int inCallback; // > 0 while application code runs inside a core call
   private io.netty.util.concurrent.ScheduledFuture<?> ticker;
 
   private final Map<String, List<Consumer<InboundMessage>>> subscribers = new ConcurrentHashMap<>();
   private volatile RouteTable routes = RouteTable.empty();
   private volatile boolean closed;
+  private boolean started;
 
   public MeshRouter(
       String localNodeId,
@@ -113,6 +115,10 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
 
   @Override
   public void start() {
+    if (started) {
+      return; // registered twice, every frame would be handled twice
+    }
+    started = true;
     links.addListenerAndReplay(this);
     ticker = owner.scheduleAtFixedRate(this::tickSafely, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
   }
@@ -225,24 +231,25 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   }
 
   private void onDelivery(DeliveryAction action) {
+    // The per-message actions first: this runs several times for every message.
     if (action instanceof DeliveryAction.Forward forward) {
       send(forward.nextHop(), new Frame.Opaque(FrameType.DATA, codec.encode(forward.message())));
+    } else if (action instanceof DeliveryAction.Delivered delivered) {
+      complete(delivered.id(),
+          new Outcome(true, delivered.attempts(), Duration.ofNanos(delivered.rttNanos()), Optional.empty()));
+    } else if (action instanceof DeliveryAction.Deliver deliver) {
+      var m = deliver.message();
+      publish(new InboundMessage(m.id().toString(), m.source(), m.topic(), m.payload(),
+          m.traceContext(), false));
     } else if (action instanceof DeliveryAction.SendAck ack) {
       send(ack.nextHop(), new Frame.Opaque(FrameType.DATA_ACK, codec.encode(ack.ack())));
     } else if (action instanceof DeliveryAction.ForwardBroadcast forward) {
       send(forward.neighbour(),
           new Frame.Opaque(FrameType.BROADCAST, codec.encode(forward.message())));
-    } else if (action instanceof DeliveryAction.Deliver deliver) {
-      var m = deliver.message();
-      publish(new InboundMessage(m.id().toString(), m.source(), m.topic(), m.payload(),
-          m.traceContext(), false));
     } else if (action instanceof DeliveryAction.DeliverBroadcast deliver) {
       var m = deliver.message();
       publish(new InboundMessage(m.id().toString(), m.origin(), m.topic(), m.payload(),
           m.traceContext(), true));
-    } else if (action instanceof DeliveryAction.Delivered delivered) {
-      complete(delivered.id(),
-          new Outcome(true, delivered.attempts(), Duration.ofNanos(delivered.rttNanos()), Optional.empty()));
     } else if (action instanceof DeliveryAction.DeliveryFailed failed) {
       complete(failed.id(), new Outcome(false, failed.attempts(), Duration.ZERO,
           Optional.of(failed.reason().name().toLowerCase(java.util.Locale.ROOT))));
@@ -258,24 +265,37 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   private void complete(MessageId id, Outcome outcome) {
     CompletableFuture<Outcome> future = pending.remove(id);
     if (future != null) {
-      future.complete(outcome);
+      inCallback++;
+      try {
+        future.complete(outcome);
+      } finally {
+        inCallback--;
+      }
     } else {
       earlyOutcomes.put(id, outcome); // a send to ourselves completes inside send()
     }
   }
 
   private void publish(InboundMessage message) {
-    for (String key : new String[] {message.topic(), "*"}) {
-      List<Consumer<InboundMessage>> list = subscribers.get(key);
-      if (list == null) {
-        continue;
-      }
-      for (Consumer<InboundMessage> subscriber : list) {
-        try {
-          subscriber.accept(message);
-        } catch (RuntimeException e) {
-          log.error("subscriber for topic {} failed: {}", key, e.toString(), e);
-        }
+    inCallback++;
+    try {
+      publishTo(message.topic(), message);
+      publishTo("*", message);
+    } finally {
+      inCallback--;
+    }
+  }
+
+  private void publishTo(String key, InboundMessage message) {
+    List<Consumer<InboundMessage>> list = subscribers.get(key);
+    if (list == null) {
+      return;
+    }
+    for (Consumer<InboundMessage> subscriber : list) {
+      try {
+        subscriber.accept(message);
+      } catch (RuntimeException e) {
+        log.error("subscriber for topic {} failed: {}", key, e.toString(), e);
       }
     }
   }
@@ -334,19 +354,39 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
     return accepted;
   }
 
+  /**
+   * Runs {@code task} on the owner loop: at once when called there (no thread hop, the way to
+   * send at a high rate), unless application code called in from inside a core call (an outcome
+   * or delivery callback), where running the core again would re-enter it; then, as from any
+   * other thread, as a task.
+   */
   private void onOwner(CompletableFuture<?> result, Runnable task) {
     if (closed) {
       result.completeExceptionally(rejected(MeshRejectedException.Reason.SHUTTING_DOWN,
           localNodeId + " is shutting down", 0));
       return;
     }
-    owner.execute(() -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
+    if (owner.inEventLoop() && inCallback == 0) {
+      runTask(result, task);
+    } else {
+      owner.execute(() -> runTask(result, task));
+    }
+  }
+
+  private static void runTask(CompletableFuture<?> result, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * The loop that owns this node's mesh state. {@link #send} called on it runs at once, so a
+   * high-rate producer (a load driver, the local API's batch path) submits its work there.
+   */
+  public EventLoop executor() {
+    return owner;
   }
 
   private static MeshRejectedException rejected(

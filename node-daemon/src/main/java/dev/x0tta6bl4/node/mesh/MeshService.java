@@ -13,8 +13,9 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe; every method may be called from any thread, including a Netty event loop:
  * none blocks. Results arrive through futures completed on the mesh's own thread, so callers
- * must not block in their continuations either. A refusal completes the future exceptionally
- * with {@link MeshRejectedException}.
+ * must not block in their continuations either. Called on the mesh's own thread, {@link #send}
+ * runs at once and returns a completed future (no thread hop): a high-rate producer should run
+ * there. A refusal completes the future exceptionally with {@link MeshRejectedException}.
  */
 public interface MeshService {
 

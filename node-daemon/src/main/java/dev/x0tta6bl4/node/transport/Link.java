@@ -2,6 +2,7 @@ package dev.x0tta6bl4.node.transport;
 
 import io.netty.channel.Channel;
 import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An established mesh link to one neighbour: TLS done, HELLO exchanged, registered with
@@ -10,8 +11,16 @@ import java.net.SocketAddress;
  * <p>Backpressure is explicit: {@link #trySend} refuses a frame while the channel's outbound
  * buffer is above its high-water mark ({@code mesh.outbound-buffer}), instead of queueing
  * without bound.
+ *
+ * <p>Flushes are batched: {@link #trySend} writes without flushing and asks the channel's loop
+ * for one flush after the work already queued there, so the frames sent during one turn of the
+ * loop (a read burst, a batch of sends) leave in a few TLS records and write calls instead of
+ * one of each per frame; at most {@value #FLUSH_AFTER_WRITES} frames wait for a flush.
  */
 public final class Link {
+  /** A flush at least every this many frames, even in the middle of one long task. */
+  static final int FLUSH_AFTER_WRITES = 64;
+
   private final String peerId;
   private final String peerSpiffeId;
   private final String peerListenAddress;
@@ -19,6 +28,9 @@ public final class Link {
   private final boolean outbound;
   private final long establishedNanos;
   private final Runnable onBackpressure;
+  private final AtomicBoolean flushRequested = new AtomicBoolean();
+  private final Runnable flushTask = this::flushQueued;
+  private int unflushed; // approximate when several threads send; only bounds a batch
 
   Link(
       String peerId,
@@ -86,8 +98,21 @@ public final class Link {
       onBackpressure.run();
       return false;
     }
-    channel.writeAndFlush(frame, channel.voidPromise());
+    channel.write(frame, channel.voidPromise());
+    if (++unflushed >= FLUSH_AFTER_WRITES && channel.eventLoop().inEventLoop()) {
+      unflushed = 0; // the flush task requested by an earlier frame is still queued
+      channel.flush();
+    } else if (!flushRequested.get() && flushRequested.compareAndSet(false, true)) {
+      // Queued behind the writes (a write from another thread is itself a task on the loop).
+      channel.eventLoop().execute(flushTask);
+    }
     return true;
+  }
+
+  private void flushQueued() {
+    flushRequested.set(false);
+    unflushed = 0;
+    channel.flush();
   }
 
   /** Sends {@code frame} regardless of the high-water mark (small control frames only). */

@@ -469,7 +469,9 @@ public final class MeshLinks implements Component {
           dev.x0tta6bl4.node.membership.ProbeOutcome.valueOf(result.outcome().name()), now));
     } else {
       handle(detector.evidenceOfLife(peer, now));
-      listeners.forEach(l -> l.frameReceived(link, frame));
+      for (Listener listener : listeners) { // every data frame passes here: no lambda
+        listener.frameReceived(link, frame);
+      }
     }
   }
 

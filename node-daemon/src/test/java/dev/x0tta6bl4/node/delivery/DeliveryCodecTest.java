@@ -197,4 +197,45 @@ class DeliveryCodecTest {
         new byte[256]);
     assertThat(codec.encodedSize(m)).isEqualTo(27 + 6 + 6 + 4 + 256);
   }
+
+  @Test
+  void encode_arrayHeapAndDirectBuffers_writeTheSameBytesThatDecodeBack() {
+    DataMessage m = new DataMessage(new MessageId("node-a", "node-e", 7, 42), 32, "chat",
+        TRACEPARENT, new byte[] {1, 2, 3});
+    byte[] array = codec.encode(m);
+    ByteBuffer heap = ByteBuffer.allocate(array.length + 3).position(3);
+    ByteBuffer direct = ByteBuffer.allocateDirect(array.length);
+
+    codec.encode(m, heap);
+    codec.encode(m, direct);
+
+    assertThat(heap.position()).isEqualTo(array.length + 3);
+    assertThat(java.util.Arrays.copyOfRange(heap.array(), 3, heap.array().length)).isEqualTo(array);
+    byte[] fromDirect = new byte[array.length];
+    direct.flip().get(fromDirect);
+    assertThat(fromDirect).isEqualTo(array);
+    assertThat(codec.decodeData(array)).isEqualTo(m);
+    assertThat(codec.decodeData(ByteBuffer.allocateDirect(array.length).put(array).flip()))
+        .isEqualTo(m);
+  }
+
+  @Test
+  void decodeData_sameIdsAgain_reusesTheDecodedStrings() {
+    byte[] first = codec.encode(new DataMessage(new MessageId("node-a", "node-e", 1, 1), 3,
+        "chat", null, new byte[0]));
+    byte[] second = codec.encode(new DataMessage(new MessageId("node-a", "node-e", 1, 2), 3,
+        "chat", null, new byte[0]));
+    byte[] other = codec.encode(new DataMessage(new MessageId("node-b", "node-e", 1, 1), 3,
+        "chat", null, new byte[0]));
+
+    DataMessage a = codec.decodeData(first);
+    DataMessage b = codec.decodeData(second);
+    DataMessage c = codec.decodeData(other);
+
+    assertThat(b.source()).isSameAs(a.source());
+    assertThat(b.destination()).isSameAs(a.destination());
+    assertThat(b.topic()).isSameAs(a.topic());
+    assertThat(c.source()).isEqualTo("node-b");
+    assertThat(c.destination()).isSameAs(a.destination());
+  }
 }

@@ -61,7 +61,67 @@ class MeshLinksTest {
 
     channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
     assertThat(link.trySend(heartbeat)).isTrue();
+    channel.runPendingTasks(); // the batched flush
     assertThat(channel.outboundMessages()).hasSize(2);
     channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void trySend_severalFramesInOneTask_flushedOnceAfterItOrEverySixtyFourFrames() throws Exception {
+    // A real event loop (EmbeddedChannel runs queued tasks inside writes, hiding the batching).
+    io.netty.channel.DefaultEventLoopGroup group = new io.netty.channel.DefaultEventLoopGroup(1);
+    try {
+      io.netty.channel.local.LocalAddress address =
+          new io.netty.channel.local.LocalAddress("link-flush-test");
+      java.util.concurrent.atomic.AtomicInteger received = new AtomicInteger();
+      io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
+          .channel(io.netty.channel.local.LocalServerChannel.class)
+          .childHandler(new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+              received.incrementAndGet();
+            }
+          })
+          .bind(address).sync().channel();
+      AtomicInteger flushes = new AtomicInteger();
+      io.netty.channel.Channel channel = new io.netty.bootstrap.Bootstrap().group(group)
+          .channel(io.netty.channel.local.LocalChannel.class)
+          .handler(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+              flushes.incrementAndGet();
+              ctx.flush();
+            }
+          })
+          .connect(address).sync().channel();
+      Link link = new Link("n1", "spiffe://t/node/n1", "local", channel, true, 0, () -> { });
+      Frame heartbeat = new Frame.Heartbeat(1, 2);
+
+      int inTask = channel.eventLoop().submit(() -> {
+        for (int i = 0; i < 3; i++) {
+          link.trySend(heartbeat);
+        }
+        return flushes.get();
+      }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      channel.eventLoop().submit(() -> { }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(inTask).as("flushes inside the sending task").isZero();
+      assertThat(flushes).as("one flush after the task").hasValue(1);
+
+      int inLongTask = channel.eventLoop().submit(() -> {
+        for (int i = 0; i < Link.FLUSH_AFTER_WRITES + 1; i++) {
+          link.trySend(heartbeat);
+        }
+        return flushes.get();
+      }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      channel.eventLoop().submit(() -> { }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(inLongTask).as("a long task is flushed on its 64th frame").isEqualTo(2);
+      assertThat(flushes).hasValue(3);
+      LocalCluster.await(() -> received.get() == 3 + Link.FLUSH_AFTER_WRITES + 1,
+          Duration.ofSeconds(5), () -> received + " frames received");
+      channel.close().sync();
+      server.close().sync();
+    } finally {
+      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
   }
 }
