@@ -12,7 +12,8 @@ final class Fields {
 
   static final String NODE_ID_ALLOWED =
       "1..63 characters of a-z, 0-9, '.', '_', '-', starting and ending with a letter or digit";
-  static final String TOPIC_ALLOWED = "0..64 printable ASCII characters without spaces";
+  static final String TOPIC_ALLOWED =
+      "0..64 printable ASCII characters without spaces, not \"*\" (the subscribe-to-all wildcard)";
   static final String TRACEPARENT_ALLOWED =
       "empty, or 55..128 printable ASCII characters without spaces (W3C traceparent)";
 
@@ -37,7 +38,7 @@ final class Fields {
   }
 
   static String topic(String topic) {
-    if (topic == null || topic.length() > MAX_TOPIC || !visibleAscii(topic)) {
+    if (topic == null || topic.length() > MAX_TOPIC || !visibleAscii(topic) || topic.equals("*")) {
       throw new DeliveryException("topic " + quote(topic) + " is invalid; allowed: " + TOPIC_ALLOWED);
     }
     return topic;

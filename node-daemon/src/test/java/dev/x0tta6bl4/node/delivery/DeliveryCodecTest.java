@@ -30,7 +30,9 @@ class DeliveryCodecTest {
   }
 
   private static Arbitrary<String> topics() {
-    return Arbitraries.strings().withCharRange('!', '~').ofMaxLength(64);
+    // "*" is the subscribe-to-all wildcard, never a message topic.
+    return Arbitraries.strings().withCharRange('!', '~').ofMaxLength(64)
+        .filter(t -> !t.equals("*"));
   }
 
   private static Arbitrary<String> traceparents() {
@@ -174,6 +176,17 @@ class DeliveryCodecTest {
     body[3] = 'A';
     assertThatThrownBy(() -> codec.decodeData(body)).isInstanceOf(DeliveryCodecException.class)
         .hasMessageContaining("source 'A' is not a node id");
+  }
+
+  @Test
+  void decodeData_wildcardTopicFromAPeer_rejected() {
+    // "*" subscribes to every topic; a message carrying it would reach such subscribers twice.
+    DataMessage m = new DataMessage(new MessageId("a", "b", 1, 1), 3, "x", null, new byte[0]);
+    byte[] body = codec.encode(m);
+    int at = new String(body, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf('x');
+    body[at] = '*';
+    assertThatThrownBy(() -> codec.decodeData(body)).isInstanceOf(DeliveryCodecException.class)
+        .hasMessageContaining("topic '*' is invalid");
   }
 
   @Test
