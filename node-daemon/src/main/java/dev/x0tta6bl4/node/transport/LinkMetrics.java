@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * The link layer's meters. Per-peer series carry a {@code peer} tag, which the node's registry
  * caps with a {@link BoundedTagFilter} ({@code mesh.peer-metrics-limit}); everything else is tagged by frame
- * type, reason or outcome only, so cardinality stays bounded whatever the mesh size.
+ * type, reason or outcome only, so cardinality stays bounded whatever the mesh size. Peers beyond
+ * the limit share the RTT histogram {@code peer="_other"} and have no per-peer gauges.
  *
  * <p>Counters are thread-safe; per-peer meters are registered on link up and removed on link
  * down by the manager's thread.
@@ -155,6 +156,11 @@ final class LinkMetrics {
         .maximumExpectedValue(Duration.ofSeconds(5))
         .register(registry);
     PeerMeters m = new PeerMeters(rtt);
+    if (BoundedTagFilter.OVERFLOW_VALUE.equals(rtt.getId().getTag("peer"))) {
+      // Beyond the limit the RTT histogram folds every such peer into one series; a gauge or
+      // function counter bound to one of them would misreport the rest, so they get none.
+      return m;
+    }
     m.meters.add(Gauge.builder("meshd.link.phi", m, p -> p.state == null ? 0 : p.state.phi())
         .tag("peer", peer).description("Phi-accrual suspicion level per link").register(registry));
     m.meters.add(FunctionCounter.builder("meshd.link.heartbeats.sent", m,
