@@ -48,20 +48,21 @@ class PrometheusRulesTest {
 
   @Test
   void promtool_checkConfig() throws Exception {
-    promtool("check", "config", "prometheus.yml");
+    promtool(DIR, "check", "config", "prometheus.yml");
   }
 
   @Test
   void promtool_checkRules() throws Exception {
-    promtool("check", "rules", "alerts.yml");
+    promtool(DIR, "check", "rules", "alerts.yml");
   }
 
   @Test
   void promtool_testRules() throws Exception {
-    promtool("test", "rules", "alerts-test.yml");
+    promtool(DIR, "test", "rules", "alerts-test.yml");
   }
 
-  private static void promtool(String... args) throws Exception {
+  /** Runs promtool in {@code dir} and expects exit 0; skips the test when it is not installed. */
+  static void promtool(Path dir, String... args) throws Exception {
     Optional<Path> promtool = PromQlNames.onPath("promtool");
     assumeTrue(promtool.isPresent(), "promtool is not on PATH: install Debian's prometheus"
         + " package (apt-get install prometheus; .ci/run does) to check deploy/prometheus");
@@ -69,7 +70,7 @@ class PrometheusRulesTest {
     command.add(promtool.get().toString());
     command.addAll(List.of(args));
     Path log = Files.createTempFile("promtool", ".log");
-    Process process = new ProcessBuilder(command).directory(DIR.toFile())
+    Process process = new ProcessBuilder(command).directory(dir.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean exited = process.waitFor(60, TimeUnit.SECONDS);
     if (!exited) {
