@@ -32,6 +32,7 @@ import dev.x0tta6bl4.pqc.SignatureAlgorithm;
 import dev.x0tta6bl4.pqc.SvidValidator;
 import dev.x0tta6bl4.pqc.TlsContextFactory;
 import dev.x0tta6bl4.pqc.TlsSettings;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -68,10 +69,15 @@ public final class NodeComposition {
         .bind(CryptoProviders.class, c -> CryptoStartup.verifyAndInstall())
         .bind(
             PrometheusMeterRegistry.class,
-            c ->
-                MeshdMetrics.create(
-                    BuildInfo.version(),
-                    new BoundedTagFilter("peer", config.mesh().peerMetricsLimit())))
+            c -> {
+              PrometheusMeterRegistry registry =
+                  MeshdMetrics.create(
+                      BuildInfo.version(),
+                      new BoundedTagFilter("peer", config.mesh().peerMetricsLimit()));
+              // disk_free_bytes / disk_total_bytes of the state directory: the disk-pressure alert
+              new DiskSpaceMetrics(local.stateDir().toFile()).bindTo(registry);
+              return registry;
+            })
         .bind(Scheduler.class, c -> new Scheduler())
         .bind(
             NodeIdentityService.class,

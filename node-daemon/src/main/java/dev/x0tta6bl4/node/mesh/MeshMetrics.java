@@ -69,6 +69,25 @@ final class MeshMetrics {
         BroadcastStats::duplicatesSuppressed);
     broadcastCounter("meshd.broadcast.forwarded", "Broadcast copies flooded to neighbours",
         BroadcastStats::forwarded);
+    preRegister();
+  }
+
+  /**
+   * Registers the event counters at zero for every label value they can take, so a scrape shows
+   * them before the first event ({@code increase()} sees the first one; docs/metrics.md, generated
+   * from a scrape, lists them).
+   */
+  private void preRegister() {
+    for (RejectReason reason : RejectReason.values()) {
+      advertRejectedCounter(reason);
+    }
+    for (FrameType type : new FrameType[] {FrameType.DATA, FrameType.DATA_ACK, FrameType.BROADCAST}) {
+      malformedCounter(type);
+    }
+    for (FrameType type : new FrameType[] {
+        FrameType.LINK_STATE_ADVERT, FrameType.DATA, FrameType.DATA_ACK, FrameType.BROADCAST}) {
+      sendRefusedCounter(type);
+    }
   }
 
   private void unicastCounter(String name, String description, ToDoubleFunction<UnicastStats> f) {
@@ -101,26 +120,39 @@ final class MeshMetrics {
   }
 
   void advertRejected(RejectReason reason) {
-    count("meshd.routing.adverts.rejected", "Link-state adverts rejected, by reason", "reason",
-        reason.name().toLowerCase(Locale.ROOT));
+    advertRejectedCounter(reason).increment();
   }
 
   void malformed(FrameType type) {
-    count("meshd.delivery.malformed", "Data, ack or broadcast frames that failed to decode",
-        "type", type.name().toLowerCase(Locale.ROOT));
+    malformedCounter(type).increment();
   }
 
   void sendRefused(FrameType type) {
-    count("meshd.mesh.send.refused", "Frames not sent: no link to the next hop, or backpressure",
+    sendRefusedCounter(type).increment();
+  }
+
+  private Counter advertRejectedCounter(RejectReason reason) {
+    return counter("meshd.routing.adverts.rejected", "Link-state adverts rejected, by reason",
+        "reason", reason.name().toLowerCase(Locale.ROOT));
+  }
+
+  private Counter malformedCounter(FrameType type) {
+    return counter("meshd.delivery.malformed", "Data, ack or broadcast frames that failed to decode",
         "type", type.name().toLowerCase(Locale.ROOT));
+  }
+
+  private Counter sendRefusedCounter(FrameType type) {
+    return counter("meshd.mesh.send.refused",
+        "Frames not sent: no link to the next hop, or backpressure", "type",
+        type.name().toLowerCase(Locale.ROOT));
   }
 
   void subscriptions(int delta) {
     subscriptions.addAndGet(delta);
   }
 
-  private void count(String name, String description, String tag, String value) {
-    Counter.builder(name).tag(tag, value).description(description).register(registry).increment();
+  private Counter counter(String name, String description, String tag, String value) {
+    return Counter.builder(name).tag(tag, value).description(description).register(registry);
   }
 
 }

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * The link layer's meters. Per-peer series carry a {@code peer} tag, which the node's registry
  * caps with a {@link BoundedTagFilter} ({@code mesh.peer-metrics-limit}); everything else is tagged by frame
- * type, reason or outcome only, so cardinality stays bounded whatever the mesh size.
+ * type, reason or outcome only, so cardinality stays bounded whatever the mesh size. Peers beyond
+ * the limit share the RTT histogram {@code peer="_other"} and have no per-peer gauges.
  *
  * <p>Counters are thread-safe; per-peer meters are registered on link up and removed on link
  * down by the manager's thread.
@@ -71,7 +72,32 @@ final class LinkMetrics {
         .description("Frames refused because a link's outbound buffer was above its high-water mark")
         .register(registry);
     Gauge.builder("meshd.link.active", activeLinks, s -> s.get())
+        .strongReference(true) // nothing else holds the supplier: a GC would turn it into NaN
         .description("Established mesh links").register(registry);
+    preRegister();
+  }
+
+  /**
+   * Creates the keyed counters whose label values are known up front at zero, so that a scrape
+   * shows them before the first event: {@code rate()} and {@code increase()} then see the first
+   * increment, and docs/metrics.md (generated from a scrape) lists them.
+   */
+  private void preRegister() {
+    for (String state : new String[] {"up", "down"}) {
+      keyed("meshd.link.transitions", "Links coming up and going down", "state", state);
+    }
+    for (DeathReason reason : DeathReason.values()) {
+      keyed("meshd.membership.deaths", "Neighbours declared dead, by reason", "reason",
+          reason.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    for (String outcome : new String[] {"success", "failure"}) {
+      keyed("meshd.tls.handshakes", "Mesh TLS handshakes by outcome", "outcome", outcome);
+    }
+    for (String kind : new String[] {"seed", "neighbour"}) { // as MeshLinks counts them
+      keyed("meshd.link.reconnects", "Dial attempts after a failed or lost link", "kind", kind);
+    }
+    keyed("meshd.membership.suspicions", "Neighbours suspected by the failure detector", "kind",
+        "phi");
   }
 
   void frameIn(Frame frame) {
@@ -94,9 +120,12 @@ final class LinkMetrics {
 
   /** A counter identified by name and one tag, created on first use. */
   void count(String name, String description, String tagKey, String tagValue) {
-    keyed.computeIfAbsent(name + '|' + tagKey + '|' + tagValue,
-        k -> Counter.builder(name).tag(tagKey, tagValue).description(description).register(registry))
-        .increment();
+    keyed(name, description, tagKey, tagValue).increment();
+  }
+
+  private Counter keyed(String name, String description, String tagKey, String tagValue) {
+    return keyed.computeIfAbsent(name + '|' + tagKey + '|' + tagValue,
+        k -> Counter.builder(name).tag(tagKey, tagValue).description(description).register(registry));
   }
 
   void transition(String state, String reason) {
@@ -127,6 +156,11 @@ final class LinkMetrics {
         .maximumExpectedValue(Duration.ofSeconds(5))
         .register(registry);
     PeerMeters m = new PeerMeters(rtt);
+    if (BoundedTagFilter.OVERFLOW_VALUE.equals(rtt.getId().getTag("peer"))) {
+      // Beyond the limit the RTT histogram folds every such peer into one series; a gauge or
+      // function counter bound to one of them would misreport the rest, so they get none.
+      return m;
+    }
     m.meters.add(Gauge.builder("meshd.link.phi", m, p -> p.state == null ? 0 : p.state.phi())
         .tag("peer", peer).description("Phi-accrual suspicion level per link").register(registry));
     m.meters.add(FunctionCounter.builder("meshd.link.heartbeats.sent", m,
