@@ -29,6 +29,13 @@ final class ApiMetrics {
     Gauge.builder("meshd.api.subscribers", subscribers, AtomicInteger::get)
         .description("Open event-stream subscriptions of the local API")
         .register(registry);
+    // The usual series exist at zero from the start, so rates and alerts see them at once.
+    for (boolean broadcast : new boolean[] {false, true}) {
+      messages(broadcast, "accepted");
+    }
+    for (String result : new String[] {"delivered", "failed", "pending"}) {
+      outcomes(result);
+    }
   }
 
   /** The live count of subscribers; the subscribe handler reserves and releases through it. */
@@ -37,18 +44,24 @@ final class ApiMetrics {
   }
 
   void message(boolean broadcast, String result) {
-    Counter.builder("meshd.api.messages")
-        .description("Messages posted to the local API, by kind and result")
-        .tags("kind", broadcast ? "broadcast" : "unicast", "result", result)
-        .register(registry)
-        .increment();
+    messages(broadcast, result).increment();
   }
 
   void outcome(String result) {
-    Counter.builder("meshd.api.message.outcomes")
+    outcomes(result).increment();
+  }
+
+  private Counter messages(boolean broadcast, String result) {
+    return Counter.builder("meshd.api.messages")
+        .description("Messages posted to the local API, by kind and result")
+        .tags("kind", broadcast ? "broadcast" : "unicast", "result", result)
+        .register(registry);
+  }
+
+  private Counter outcomes(String result) {
+    return Counter.builder("meshd.api.message.outcomes")
         .description("Delivery outcomes reported to API clients that waited")
         .tag("result", result)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 }

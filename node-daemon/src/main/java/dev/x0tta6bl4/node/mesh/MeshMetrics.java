@@ -13,7 +13,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
@@ -29,10 +32,18 @@ final class MeshMetrics {
   private volatile int routeCount;
   private final AtomicInteger subscriptions = new AtomicInteger();
   private final Counter routeChanges;
+  private final Timer deliveryLatency;
   private long publishes;
 
   MeshMetrics(MeterRegistry registry) {
     this.registry = registry;
+    deliveryLatency = Timer.builder("meshd.delivery.latency")
+        .description("Unicast messages from send to end-to-end acknowledgement, retransmissions"
+            + " included")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
     routeChanges = Counter.builder("meshd.routing.table.changes")
         .description("Route table recomputations that changed at least one route").register(registry);
     Gauge.builder("meshd.routing.routes", this, m -> m.routeCount)
@@ -113,6 +124,11 @@ final class MeshMetrics {
       unicast = unicastCore.stats();
       broadcast = broadcastCore.stats();
     }
+  }
+
+  /** One message acknowledged {@code nanos} after it was sent (owner loop). */
+  void delivered(long nanos) {
+    deliveryLatency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void routesChanged() {

@@ -235,6 +235,7 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
     if (action instanceof DeliveryAction.Forward forward) {
       send(forward.nextHop(), new Frame.Opaque(FrameType.DATA, codec.encode(forward.message())));
     } else if (action instanceof DeliveryAction.Delivered delivered) {
+      metrics.delivered(delivered.rttNanos());
       complete(delivered.id(),
           new Outcome(true, delivered.attempts(), Duration.ofNanos(delivered.rttNanos()), Optional.empty()));
     } else if (action instanceof DeliveryAction.Deliver deliver) {

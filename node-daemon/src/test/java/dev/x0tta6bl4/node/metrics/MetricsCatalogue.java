@@ -63,12 +63,7 @@ final class MetricsCatalogue {
                 "MAPE-K work (label outcome: succeeded, failed, rejected)",
                 "Adaptation actions executed, by outcome"),
             new Upcoming("meshd_mapek_cycles_total", "counter", "", "MAPE-K work",
-                "Control-loop cycles run"),
-            new Upcoming("meshd_api_messages_total", "counter", "",
-                "local API work (labels kind, result)", "Messages handed to the local API"),
-            new Upcoming("meshd_delivery_latency_seconds", "histogram", "seconds",
-                "a hook in MeshRouter when a send is acknowledged (mesh owner)",
-                "Time from accepting a unicast message to its end-to-end acknowledgement"));
+                "Control-loop cycles run"));
     Map<String, Upcoming> map = new TreeMap<>();
     list.forEach(u -> map.put(u.name(), u));
     return Map.copyOf(map);
