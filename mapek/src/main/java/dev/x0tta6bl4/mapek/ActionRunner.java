@@ -2,12 +2,10 @@ package dev.x0tta6bl4.mapek;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -79,10 +77,10 @@ final class ActionRunner {
     return out;
   }
 
-  Set<String> busySubjects() {
-    Set<String> out = new HashSet<>();
+  List<Action> runningActions() {
+    List<Action> out = new ArrayList<>(running.size());
     for (Running r : running.values()) {
-      out.add(r.action().subject());
+      out.add(r.action());
     }
     return out;
   }
@@ -107,6 +105,11 @@ final class ActionRunner {
             "actuator " + actuator.kind() + " returned no completion stage"));
         return;
       }
+      future.whenComplete((v, error) -> {
+        if (future.isCancelled()) {
+          cancel(stage);
+        }
+      });
       stage.whenComplete((v, error) -> {
         if (error != null) {
           future.completeExceptionally(error);
@@ -116,6 +119,15 @@ final class ActionRunner {
       });
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
+    }
+  }
+
+  /** Passes a timeout on to the actuator's own stage, so it can stop its work. */
+  private static void cancel(CompletionStage<Void> stage) {
+    try {
+      stage.toCompletableFuture().cancel(true);
+    } catch (UnsupportedOperationException e) {
+      // a stage that cannot be cancelled simply runs on; its late completion is ignored
     }
   }
 

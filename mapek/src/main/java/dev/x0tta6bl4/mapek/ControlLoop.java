@@ -352,8 +352,7 @@ public final class ControlLoop implements AutoCloseable {
       incident.features = encode(incident.diagnosis, snapshot);
       ranked.put(incident, planner.rank(incident, candidates(incident, snapshot)));
     }
-    Plan plan = planner.plan(tick, now, current, ranked, snapshot, runner.busySubjects(),
-        runner.size());
+    Plan plan = planner.plan(tick, now, current, ranked, snapshot, runner.runningActions());
     for (Plan.Rejection r : plan.rejected()) {
       metrics.refusal(r.rule());
     }

@@ -80,20 +80,23 @@ final class Planner {
    * Chooses at most one action per incident under the guard rails.
    *
    * @param ranked candidates per incident, best first, in the order incidents are to be served
-   * @param busySubjects subjects with an action running
-   * @param running number of actions running now
+   * @param running the actions running now
    */
   Plan plan(long tick, Instant now, Mode mode, Map<Incident, List<Scored>> ranked,
-      Snapshot snapshot, Set<String> busySubjects, int running) {
+      Snapshot snapshot, List<Action> running) {
     expireStarts(now);
     List<Plan.Step> approved = new ArrayList<>();
     List<Plan.Rejection> rejected = new ArrayList<>();
-    Set<String> busy = new HashSet<>(busySubjects);
+    List<Action> inFlight = new ArrayList<>(running);
+    Set<String> busy = new HashSet<>();
+    for (Action a : running) {
+      busy.add(a.subject());
+    }
     for (Map.Entry<Incident, List<Scored>> e : ranked.entrySet()) {
       Incident incident = e.getKey();
       for (Scored sc : e.getValue()) {
         Optional<String[]> refusal = check(incident, sc.candidate().action(), now, snapshot, busy,
-            running + approved.size(), starts.size() + approved.size());
+            inFlight, starts.size() + approved.size());
         if (refusal.isPresent()) {
           rejected.add(new Plan.Rejection(incident.id, sc.candidate(), sc.score(),
               refusal.get()[0], refusal.get()[1]));
@@ -101,6 +104,7 @@ final class Planner {
         }
         approved.add(new Plan.Step(incident.id, sc.candidate(), sc.score()));
         busy.add(sc.candidate().action().subject());
+        inFlight.add(sc.candidate().action());
         break;
       }
     }
@@ -117,7 +121,8 @@ final class Planner {
   }
 
   private Optional<String[]> check(Incident incident, Action action, Instant now, Snapshot snapshot,
-      Set<String> busy, int wouldRun, int startedInWindow) {
+      Set<String> busy, List<Action> inFlight, int startedInWindow) {
+    int wouldRun = inFlight.size();
     if (incident.failedActions.contains(action.key())) {
       return refuse(Plan.FAILED_BEFORE, "did not resolve this incident before");
     }
@@ -140,7 +145,7 @@ final class Planner {
     }
     Optional<String> vetoed;
     try {
-      vetoed = veto.veto(action, snapshot);
+      vetoed = veto.veto(action, snapshot, List.copyOf(inFlight));
     } catch (RuntimeException e) {
       vetoed = Optional.of("veto failed: " + e);
     }
