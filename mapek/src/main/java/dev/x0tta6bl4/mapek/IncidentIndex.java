@@ -11,8 +11,11 @@ import java.util.List;
 /**
  * Nearest-neighbour index over past action outcomes, keyed by the incident's feature vector: an
  * HNSW graph (hnswlib-core) with Euclidean distance. Holds at most {@code capacity} entries; the
- * oldest is removed when a new one would pass that. Entries are added on the loop thread; queries
- * are safe from any thread (hnswlib's index is thread-safe).
+ * oldest is removed when a new one would pass that. hnswlib only marks a removed node deleted and
+ * never reuses its slot, so the graph has room for twice the capacity and is rebuilt from the live
+ * entries when the slots run out: once per {@code capacity} evictions, a pause proportional to the
+ * capacity (documented in docs/mapek.md). Entries are added on the loop thread; queries are safe
+ * from any thread (hnswlib's index is thread-safe and the reference is swapped atomically).
  */
 public final class IncidentIndex {
   /** One stored outcome: which action ran for an incident with these features, and whether it worked. */
@@ -31,9 +34,14 @@ public final class IncidentIndex {
 
   private final int dimensions;
   private final int capacity;
-  private final HnswIndex<Long, float[], Entry, Float> index;
-  private final ArrayDeque<Long> order = new ArrayDeque<>();
+  private final int m;
+  private final int ef;
+  private final int slots;
+  private final ArrayDeque<Entry> live = new ArrayDeque<>();
+  private volatile HnswIndex<Long, float[], Entry, Float> index;
+  private int slotsUsed;
   private long nextId;
+  private long rebuilds;
 
   /**
    * @param dimensions length of every vector
@@ -48,7 +56,14 @@ public final class IncidentIndex {
     }
     this.dimensions = dimensions;
     this.capacity = capacity;
-    this.index = HnswIndex.newBuilder(dimensions, DistanceFunctions.FLOAT_EUCLIDEAN_DISTANCE, capacity)
+    this.m = m;
+    this.ef = ef;
+    this.slots = (int) Math.min(Integer.MAX_VALUE - 8, 2L * capacity);
+    this.index = newGraph();
+  }
+
+  private HnswIndex<Long, float[], Entry, Float> newGraph() {
+    return HnswIndex.newBuilder(dimensions, DistanceFunctions.FLOAT_EUCLIDEAN_DISTANCE, slots)
         .withM(m)
         .withEf(ef)
         .withEfConstruction(Math.max(ef, 100))
@@ -68,15 +83,34 @@ public final class IncidentIndex {
     return index.size();
   }
 
+  /** How often the graph was rebuilt to reclaim the slots of evicted entries. */
+  public long rebuilds() {
+    return rebuilds;
+  }
+
   /** Stores an outcome; evicts the oldest entry when full. */
   public void add(float[] vector, String actionKind, boolean success) {
     checkDimensions(vector);
-    if (order.size() >= capacity) {
-      index.remove(order.pollFirst(), 0);
+    if (live.size() >= capacity) {
+      index.remove(live.pollFirst().id(), 0);
     }
-    long id = nextId++;
-    index.add(new Entry(id, vector.clone(), actionKind, success));
-    order.addLast(id);
+    if (slotsUsed >= slots) {
+      rebuild();
+    }
+    Entry entry = new Entry(nextId++, vector.clone(), actionKind, success);
+    index.add(entry);
+    live.addLast(entry);
+    slotsUsed++;
+  }
+
+  private void rebuild() {
+    HnswIndex<Long, float[], Entry, Float> fresh = newGraph();
+    for (Entry e : live) {
+      fresh.add(e);
+    }
+    index = fresh;
+    slotsUsed = live.size();
+    rebuilds++;
   }
 
   /** The {@code k} stored outcomes nearest to {@code query} (approximate, HNSW). */
