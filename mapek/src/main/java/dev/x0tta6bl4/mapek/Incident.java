@@ -27,6 +27,10 @@ final class Incident {
   Action currentAction;
   Instant verifyDeadline;
   float[] features;
+  /** Recall votes for {@link #recallFeatures}, valid while knowledge is at {@link #recallVersion}. */
+  java.util.Map<String, Double> recallVotes;
+  float[] recallFeatures;
+  long recallVersion = -1;
   /** Last advice or block logged, so a repeated plan is not logged every tick. */
   String lastNote;
   Instant resolvedAt;

@@ -35,7 +35,7 @@ public final class IncidentIndex {
   private final int dimensions;
   private final int capacity;
   private final int m;
-  private final int ef;
+  private volatile int ef;
   private final int slots;
   private final ArrayDeque<Entry> live = new ArrayDeque<>();
   private volatile HnswIndex<Long, float[], Entry, Float> index;
@@ -81,6 +81,15 @@ public final class IncidentIndex {
 
   public int size() {
     return index.size();
+  }
+
+  /** Changes the search breadth (recall against speed) without rebuilding the graph. */
+  public void searchBreadth(int value) {
+    if (value < 1) {
+      throw new MapekException("HNSW ef must be at least 1, got " + value);
+    }
+    this.ef = value;
+    index.setEf(value);
   }
 
   /** How often the graph was rebuilt to reclaim the slots of evicted entries. */

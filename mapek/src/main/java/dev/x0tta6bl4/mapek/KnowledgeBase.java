@@ -60,6 +60,7 @@ public final class KnowledgeBase implements AutoCloseable {
   private final List<JournalDamage> damage;
   private long maxIncidentId;
   private long skippedVectors;
+  private volatile long version;
   private boolean closed;
 
   private KnowledgeBase(IncidentJournal journal, IncidentIndex index, int recentCapacity,
@@ -128,6 +129,11 @@ public final class KnowledgeBase implements AutoCloseable {
     return votes;
   }
 
+  /** Grows with every record learned; lets callers cache what they derived from knowledge. */
+  public long version() {
+    return version;
+  }
+
   public int dimensions() {
     return index.dimensions();
   }
@@ -180,6 +186,7 @@ public final class KnowledgeBase implements AutoCloseable {
   }
 
   private synchronized void apply(JournalRecord record) {
+    version++;
     maxIncidentId = Math.max(maxIncidentId, record.incidentId());
     if (record instanceof JournalRecord.ActionOutcome a) {
       boolean ok = a.outcome().success();

@@ -62,7 +62,7 @@ final class Planner {
       unique.merge(c.action().key(), c, (a, b) -> a.priority() >= b.priority() ? a : b);
     }
     Map<String, Double> votes = unique.isEmpty() || recallWeight == 0 || knowledge.index().size() == 0
-        ? Map.of() : knowledge.recall(incident.features, recallK);
+        ? Map.of() : recall(incident);
     List<Scored> out = new ArrayList<>(unique.size());
     for (Candidate c : unique.values()) {
       ActionStats s = knowledge.stats(incident.kind, c.action().kind());
@@ -74,6 +74,18 @@ final class Planner {
     out.sort(Comparator.comparingDouble(Scored::score).reversed()
         .thenComparing(sc -> sc.candidate().action().key()));
     return out;
+  }
+
+  /** Recall votes, reused while neither the incident's features nor knowledge have changed. */
+  private Map<String, Double> recall(Incident incident) {
+    long version = knowledge.version();
+    if (incident.recallVotes == null || incident.recallVersion != version
+        || !java.util.Arrays.equals(incident.recallFeatures, incident.features)) {
+      incident.recallVotes = knowledge.recall(incident.features, recallK);
+      incident.recallFeatures = incident.features;
+      incident.recallVersion = version;
+    }
+    return incident.recallVotes;
   }
 
   /**
