@@ -8,10 +8,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -62,7 +67,7 @@ public final class ControlLoop implements AutoCloseable {
   private long lastIncidentId;
   private boolean closed;
 
-  private ControlLoop(Builder b) {
+  ControlLoop(ControlLoopBuilder b) {
     this.clock = b.clock;
     this.nanoTime = b.nanoTime;
     this.sensors = List.copyOf(b.sensors);
@@ -88,8 +93,8 @@ public final class ControlLoop implements AutoCloseable {
     knowledge.bindTo(b.registry);
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static ControlLoopBuilder builder() {
+    return new ControlLoopBuilder();
   }
 
   public Mode mode() {
@@ -111,8 +116,8 @@ public final class ControlLoop implements AutoCloseable {
   }
 
   /** The plan of the last tick that planned. */
-  public java.util.Optional<Plan> lastPlan() {
-    return java.util.Optional.ofNullable(lastPlan);
+  public Optional<Plan> lastPlan() {
+    return Optional.ofNullable(lastPlan);
   }
 
   /** Runs one Monitor-Analyze-Plan-Execute-Knowledge round. */
@@ -179,7 +184,7 @@ public final class ControlLoop implements AutoCloseable {
         componentFailed("sensor", sensor.name(), e);
       }
     }
-    return Snapshot.of(tick, now, readings, new java.util.LinkedHashSet<>(failed));
+    return Snapshot.of(tick, now, readings, new LinkedHashSet<>(failed));
   }
 
   // ---- Analyze ----
@@ -203,7 +208,7 @@ public final class ControlLoop implements AutoCloseable {
         incident.update(d);
       }
     }
-    java.util.Set<String> explained = new java.util.HashSet<>();
+    Set<String> explained = new HashSet<>();
     for (Symptom s : symptoms) {
       explained.add(s.key());
     }
@@ -272,7 +277,7 @@ public final class ControlLoop implements AutoCloseable {
       componentFailed("correlator", correlator.getClass().getSimpleName(), e);
       return symptoms.stream().map(Diagnosis::of).toList();
     }
-    java.util.Set<String> covered = new java.util.HashSet<>();
+    Set<String> covered = new HashSet<>();
     for (Diagnosis d : out) {
       for (Symptom s : d.symptoms()) {
         covered.add(s.key());
@@ -296,7 +301,7 @@ public final class ControlLoop implements AutoCloseable {
         + evidence(d), IncidentState.OPEN);
   }
 
-  private void clear(Incident incident, java.util.Set<String> presentSymptoms, Instant now) {
+  private void clear(Incident incident, Set<String> presentSymptoms, Instant now) {
     if (incident.state == IncidentState.VERIFYING) {
       Action a = incident.currentAction;
       outcome(incident, a, Outcome.VERIFIED, now);
@@ -377,7 +382,7 @@ public final class ControlLoop implements AutoCloseable {
   }
 
   private void noteBlocked(Map<Incident, List<Planner.Scored>> ranked, Plan plan, Instant now) {
-    java.util.Set<Long> approved = new java.util.HashSet<>();
+    Set<Long> approved = new HashSet<>();
     for (Plan.Step s : plan.approved()) {
       approved.add(s.incidentId());
     }
@@ -408,7 +413,7 @@ public final class ControlLoop implements AutoCloseable {
       Action action = step.candidate().action();
       Actuator actuator = actuators.get(action.kind());
       event(incident, now, TimelineEvent.Type.PLANNED, action.key() + " score "
-          + String.format(java.util.Locale.ROOT, "%.3f", step.score()) + ": "
+          + String.format(Locale.ROOT, "%.3f", step.score()) + ": "
           + step.candidate().rationale(), incident.state);
       incident.currentAction = action;
       incident.lastNote = null;
@@ -425,7 +430,7 @@ public final class ControlLoop implements AutoCloseable {
       Incident incident = byId(step.incidentId());
       Action action = step.candidate().action();
       if (note(incident, now, TimelineEvent.Type.ADVISED, "advise " + action.key() + " score "
-          + String.format(java.util.Locale.ROOT, "%.3f", step.score()) + ": "
+          + String.format(Locale.ROOT, "%.3f", step.score()) + ": "
           + step.candidate().rationale())) {
         metrics.action(action.kind(), "advised");
       }
@@ -539,10 +544,10 @@ public final class ControlLoop implements AutoCloseable {
         .addKeyValue("incident_id", incident.id)
         .addKeyValue("incident_kind", incident.kind)
         .addKeyValue("incident_subject", incident.subject)
-        .addKeyValue("event", type.name().toLowerCase(java.util.Locale.ROOT))
+        .addKeyValue("event", type.name().toLowerCase(Locale.ROOT))
         .addKeyValue("state", newState.label())
         .log("incident {} {}/{} {}: {}", incident.id, incident.kind, incident.subject,
-            type.name().toLowerCase(java.util.Locale.ROOT), detail);
+            type.name().toLowerCase(Locale.ROOT), detail);
   }
 
   private void componentFailed(String component, String name, RuntimeException e) {
@@ -573,178 +578,5 @@ public final class ControlLoop implements AutoCloseable {
     }
     views.addAll(recent);
     published = List.copyOf(views);
-  }
-
-  /**
-   * Builds a {@link ControlLoop}; every argument is checked and a bad one named. Clock, executor,
-   * meter registry and knowledge are required.
-   */
-  public static final class Builder {
-    private Clock clock;
-    private LongSupplier nanoTime = System::nanoTime;
-    private Executor executor;
-    private MeterRegistry registry;
-    private KnowledgeBase knowledge;
-    private final List<Sensor> sensors = new ArrayList<>();
-    private final List<Detector> detectors = new ArrayList<>();
-    private Correlator correlator = Correlator.none();
-    private final List<Policy> policies = new ArrayList<>();
-    private final Map<String, Actuator> actuators = new HashMap<>();
-    private ActionVeto veto = ActionVeto.allowAll();
-    private FeatureEncoder encoder;
-    private Mode mode = Mode.AUTO;
-    private int maxConcurrent = 4;
-    private int rateLimit = 20;
-    private Duration rateWindow = Duration.ofMinutes(1);
-    private int maxAttempts = 3;
-    private int clearTicks = 1;
-    private int recentCapacity = 100;
-    private double statsWeight = 0.5;
-    private double recallWeight = 0.3;
-    private int recallK = 10;
-
-    private Builder() {}
-
-    public Builder clock(Clock value) {
-      this.clock = Objects.requireNonNull(value, "clock");
-      return this;
-    }
-
-    /** Source of nanoseconds for phase timings (default {@link System#nanoTime}). */
-    public Builder nanoTime(LongSupplier value) {
-      this.nanoTime = Objects.requireNonNull(value, "nanoTime");
-      return this;
-    }
-
-    /** Where actions run; a pool lets independent actions run in parallel. */
-    public Builder executor(Executor value) {
-      this.executor = Objects.requireNonNull(value, "executor");
-      return this;
-    }
-
-    public Builder meterRegistry(MeterRegistry value) {
-      this.registry = Objects.requireNonNull(value, "meterRegistry");
-      return this;
-    }
-
-    public Builder knowledge(KnowledgeBase value) {
-      this.knowledge = Objects.requireNonNull(value, "knowledge");
-      return this;
-    }
-
-    public Builder sensor(Sensor value) {
-      sensors.add(Objects.requireNonNull(value, "sensor"));
-      return this;
-    }
-
-    public Builder detector(Detector value) {
-      detectors.add(Objects.requireNonNull(value, "detector"));
-      return this;
-    }
-
-    public Builder correlator(Correlator value) {
-      this.correlator = Objects.requireNonNull(value, "correlator");
-      return this;
-    }
-
-    public Builder policy(Policy value) {
-      policies.add(Objects.requireNonNull(value, "policy"));
-      return this;
-    }
-
-    public Builder actuator(Actuator value) {
-      Objects.requireNonNull(value, "actuator");
-      if (actuators.putIfAbsent(value.kind(), value) != null) {
-        throw new MapekException("actuator kind '" + value.kind() + "' registered twice");
-      }
-      return this;
-    }
-
-    /** The node's veto (quorum, isolation); default allows everything. */
-    public Builder veto(ActionVeto value) {
-      this.veto = Objects.requireNonNull(value, "veto");
-      return this;
-    }
-
-    /** Default: {@link HashingFeatureEncoder} with the knowledge base's dimensions. */
-    public Builder featureEncoder(FeatureEncoder value) {
-      this.encoder = Objects.requireNonNull(value, "featureEncoder");
-      return this;
-    }
-
-    /** Default {@link Mode#AUTO}. */
-    public Builder mode(Mode value) {
-      this.mode = Objects.requireNonNull(value, "mode");
-      return this;
-    }
-
-    /** At most this many actions run at once (default 4). */
-    public Builder maxConcurrentActions(int value) {
-      this.maxConcurrent = atLeast("max-concurrent-actions", value, 1);
-      return this;
-    }
-
-    /** At most {@code count} action starts within any {@code window} (default 20 per minute). */
-    public Builder rateLimit(int count, Duration window) {
-      this.rateLimit = atLeast("rate-limit count", count, 1);
-      if (window == null || window.isZero() || window.isNegative()) {
-        throw new MapekException("rate-limit window must be positive, got " + window);
-      }
-      this.rateWindow = window;
-      return this;
-    }
-
-    /** Failed attempts after which an incident is escalated instead of acted on (default 3). */
-    public Builder maxAttempts(int value) {
-      this.maxAttempts = atLeast("max-attempts", value, 1);
-      return this;
-    }
-
-    /** Ticks a diagnosis must be absent before its incident is resolved (default 1). */
-    public Builder clearTicks(int value) {
-      this.clearTicks = atLeast("clear-ticks", value, 1);
-      return this;
-    }
-
-    /** Resolved incidents kept for {@link #incidents()} (default 100). */
-    public Builder recentIncidents(int value) {
-      this.recentCapacity = atLeast("recent-incidents", value, 0);
-      return this;
-    }
-
-    /**
-     * How much knowledge moves a candidate's score (defaults 0.5 for statistics, 0.3 for
-     * recall over the {@code k} = 10 nearest past outcomes).
-     */
-    public Builder knowledgeWeights(double stats, double recall, int k) {
-      if (!(stats >= 0) || !(recall >= 0)) {
-        throw new MapekException("knowledge weights must be >= 0, got " + stats + ", " + recall);
-      }
-      this.statsWeight = stats;
-      this.recallWeight = recall;
-      this.recallK = atLeast("recall k", k, 1);
-      return this;
-    }
-
-    public ControlLoop build() {
-      require(clock, "clock");
-      require(executor, "executor");
-      require(registry, "meterRegistry");
-      require(knowledge, "knowledge");
-      return new ControlLoop(this);
-    }
-
-    private static int atLeast(String name, int value, int min) {
-      if (value < min) {
-        throw new MapekException(name + " must be at least " + min + ", got " + value);
-      }
-      return value;
-    }
-
-    private static void require(Object value, String name) {
-      if (value == null) {
-        throw new MapekException("control loop needs a " + name);
-      }
-    }
   }
 }

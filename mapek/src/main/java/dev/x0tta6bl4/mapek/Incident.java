@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,7 +29,7 @@ final class Incident {
   Instant verifyDeadline;
   float[] features;
   /** Recall votes for {@link #recallFeatures}, valid while knowledge is at {@link #recallVersion}. */
-  java.util.Map<String, Double> recallVotes;
+  Map<String, Double> recallVotes;
   float[] recallFeatures;
   long recallVersion = -1;
   /** Last advice or block logged, so a repeated plan is not logged every tick. */

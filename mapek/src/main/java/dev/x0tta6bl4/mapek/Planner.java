@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -80,7 +81,7 @@ final class Planner {
   private Map<String, Double> recall(Incident incident) {
     long version = knowledge.version();
     if (incident.recallVotes == null || incident.recallVersion != version
-        || !java.util.Arrays.equals(incident.recallFeatures, incident.features)) {
+        || !Arrays.equals(incident.recallFeatures, incident.features)) {
       incident.recallVotes = knowledge.recall(incident.features, recallK);
       incident.recallFeatures = incident.features;
       incident.recallVersion = version;

@@ -20,7 +20,7 @@ class ControlLoopTest {
   private final KnowledgeBase knowledge = KnowledgeBase.inMemory(16, 10_000);
   private final List<Action> executed = new ArrayList<>();
 
-  private ControlLoop.Builder loop() {
+  private ControlLoopBuilder loop() {
     return ControlLoop.builder()
         .clock(clock)
         .executor(Runnable::run)

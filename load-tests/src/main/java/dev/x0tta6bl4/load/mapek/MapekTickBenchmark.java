@@ -81,7 +81,7 @@ public class MapekTickBenchmark {
           actions[i % actions.length], "p" + (i % 32),
           seeded.nextInt(3) == 0 ? Outcome.NOT_VERIFIED : Outcome.VERIFIED, Instant.EPOCH, v));
     }
-    ControlLoop.Builder b = ControlLoop.builder()
+    ControlLoopBuilder b = ControlLoop.builder()
         .clock(Clock.systemUTC())
         .executor(Runnable::run)
         .meterRegistry(new SimpleMeterRegistry())
