@@ -4,6 +4,7 @@ import dev.x0tta6bl4.mapek.Action;
 import dev.x0tta6bl4.mapek.Actuator;
 import dev.x0tta6bl4.mapek.Candidate;
 import dev.x0tta6bl4.mapek.ControlLoop;
+import dev.x0tta6bl4.mapek.ControlLoopBuilder;
 import dev.x0tta6bl4.mapek.Detection;
 import dev.x0tta6bl4.mapek.Detector;
 import dev.x0tta6bl4.mapek.JournalRecord;
