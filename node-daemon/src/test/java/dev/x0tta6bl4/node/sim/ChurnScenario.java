@@ -25,7 +25,11 @@ import java.util.SplittableRandom;
  *       while the faults happen.
  * </ol>
  *
- * The first {@link Plan#singleFailureRounds()} rounds have exactly one failure and nothing else;
+ * The checks start once no route table has changed for 300 ms (at most 10 s more): costs that
+ * loss drove up keep decaying for seconds after the faults stop. Loss applies during the fault
+ * windows only: it is a fault like the others.
+ *
+ * <p>The first {@link Plan#singleFailureRounds()} rounds have exactly one failure and nothing else;
  * later rounds draw their failure count between the plan's bounds and repair each down link
  * with {@link Plan#repairProbability()}. A violation throws {@link AssertionError} naming the
  * seed, the round and the virtual time. Single-threaded.

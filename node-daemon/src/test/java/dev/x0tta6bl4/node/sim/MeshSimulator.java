@@ -16,17 +16,22 @@ import java.util.TreeMap;
  * (topology, delays, loss, tick phases, the cores' own generators), so a seed replays exactly,
  * and {@link #traceHash()} fingerprints the run.
  *
- * <p>Network model, per undirected link of the {@link Topology}:
+ * <p>Network model, per undirected link of the {@link Topology}, with TCP's guarantees:
  *
  * <ul>
- *   <li>each direction delivers in order (like TCP) after the link's delay plus uniform jitter;
- *       with {@link SimConfig#loss()} a frame is lost instead;
- *   <li>{@link #cut} takes the link down: frames on it, including those in transit, are lost.
- *       {@link CutKind#SILENT} says nothing to the ends (a pulled cable or a black-holing
- *       router: failure detection must notice); {@link CutKind#RESET} also reports the
- *       connection closed at both ends after one delay (the kernel's reset);
- *   <li>{@link #repair} brings it back; the dialling end (the lower node id, as the duplicate
- *       rule of {@code MeshLinks} keeps) reconnects with jittered exponential backoff;
+ *   <li>each direction delivers in order after the link's delay plus uniform jitter; a lost
+ *       segment ({@link #setLoss}) arrives a retransmission timeout late and holds up the frames
+ *       behind it; a data, ack or broadcast frame may instead be dropped, as {@code MeshRouter}
+ *       drops a frame its link refuses under backpressure;
+ *   <li>{@link #cut} takes the link down: frames on it or sent over it wait, and are resent
+ *       after a {@link #repair} (the receiver drops those of connections closed meanwhile).
+ *       {@link CutKind#SILENT} says nothing to the ends (a pulled cable, a black-holing router:
+ *       the failure detectors must notice); {@link CutKind#RESET} also reports the connection
+ *       closed at both ends after one delay (the kernel's reset);
+ *   <li>connections: the dialling end of a link (the lower node id, whose connection the
+ *       duplicate rule of {@code MeshLinks} keeps) dials with a HELLO exchange, gives up after
+ *       the connect timeout and retries with jittered exponential backoff; a closed connection
+ *       is redialled; a new connection replaces an older one to the same peer;
  *   <li>{@link #crash} stops a node silently: its state is gone, frames to it are lost, its
  *       peers are not told. {@link #restart} starts it again with a new boot id (the virtual
  *       wall clock in milliseconds) and empty state.
