@@ -282,8 +282,10 @@ final class ChurnScenario {
     healEverything(sim.now());
     sim.runFor(plan.quietNanos());
     check();
-    // Let every background message reach its outcome, then check that each got exactly one.
-    sim.runFor(plan.config().delivery().maxDeliveryTime().toNanos() + 1_000 * MS);
+    // Let every background message reach its outcome (at most the delivery time bound), then
+    // check that each got exactly one.
+    sim.runUntil(() -> background.stream().allMatch(this::settledOrOrphaned),
+        plan.config().delivery().maxDeliveryTime().toNanos() + 1_000 * MS);
     long backgroundDelivered = checkBackground();
     long wall = System.nanoTime() - wallStart;
     return new Report(seed, sim.topology().toString(), round, failures, repairs, crashes,
@@ -549,6 +551,13 @@ final class ChurnScenario {
     if (!problems.isEmpty()) {
       fail("broadcast probe failed", problems);
     }
+  }
+
+  /** The message has its outcome, or its source's process life ended (nobody is waiting). */
+  private boolean settledOrOrphaned(MessageId id) {
+    SimLedger.Sent s = sim.ledger().get(id);
+    SimNode source = sim.node(sim.index(id.source()));
+    return s.outcome != null || source == null || source.incarnation != s.sourceIncarnation;
   }
 
   private long checkBackground() {
