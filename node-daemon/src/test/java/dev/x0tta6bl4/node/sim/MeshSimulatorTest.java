@@ -121,6 +121,26 @@ class MeshSimulatorTest {
     assertThat(sim.ledger().get(((SendResult.Accepted<MessageId>) sent).id()).acknowledged()).isTrue();
   }
 
+  /**
+   * Found by the acceptance run of seed 2: its 200-node geometric mesh is 42 hops across, and
+   * with the former default TTL of 32 a broadcast from one end never reached the other.
+   */
+  @Test
+  void meshMoreThanThirtyTwoHopsAcross_broadcastAndUnicastReachTheFarSide() {
+    MeshSimulator sim = new MeshSimulator(12, Topology.ring(80, MS), SimConfig.defaults());
+    sim.runFor(4_000 * MS);
+    assertThat(MeshInvariants.converged(sim, 10)).isEmpty();
+    assertThat(sim.node(0).routes().route("n040").orElseThrow().hops()).isEqualTo(40);
+
+    SendResult<MessageId> sent = sim.node(0).send("n040", new byte[] {3}, sim.now());
+    var broadcast = sim.node(0).broadcast(new byte[] {4}, sim.now());
+    sim.runFor(1_000 * MS);
+
+    assertThat(sim.ledger().get(((SendResult.Accepted<MessageId>) sent).id()).acknowledged()).isTrue();
+    var id = ((SendResult.Accepted<dev.x0tta6bl4.node.delivery.BroadcastId>) broadcast).id();
+    assertThat(sim.ledger().broadcastDeliveries(id, 40, sim.node(40).incarnation)).isEqualTo(1);
+  }
+
   @Test
   void invariants_reportARouteOverADeadLink() {
     MeshSimulator sim = new MeshSimulator(11, Topology.ring(6, MS), SimConfig.defaults());
