@@ -11,7 +11,9 @@ import java.time.Duration;
  *
  * @param maxPayloadBytes largest payload accepted, sent or decoded (default 64 KiB, at most
  *     {@link #PAYLOAD_LIMIT})
- * @param defaultTtl hop limit given to new messages, acks and broadcasts (default 32)
+ * @param defaultTtl hop limit given to new messages, acks and broadcasts (default 64: a
+ *     200-node site mesh can be more than 32 hops across; routes are loop-free once converged
+ *     and broadcasts end at the seen-set, so the limit only bounds transient loops)
  * @param maxInFlight unacknowledged unicast messages per node (default 16,384)
  * @param maxDestinations destinations with send state per node (default 4,096)
  * @param initialRto retransmission timeout before the first RTT sample (default 200 ms)
@@ -141,7 +143,7 @@ public record DeliverySettings(
   /** Mutable builder of {@link DeliverySettings}; one thread. */
   public static final class Builder {
     private int maxPayloadBytes = 64 << 10;
-    private int defaultTtl = 32;
+    private int defaultTtl = 64;
     private int maxInFlight = 16_384;
     private int maxDestinations = 4_096;
     private Duration initialRto = Duration.ofMillis(200);

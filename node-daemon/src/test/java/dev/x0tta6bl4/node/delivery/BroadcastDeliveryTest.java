@@ -98,7 +98,7 @@ class BroadcastDeliveryTest {
     SendResult<BroadcastId> r = a.broadcast("t", new byte[1], null, T0);
     assertThat(r).isEqualTo(new SendResult.Accepted<>(new BroadcastId("a", 9, 1)));
     assertThat(deliveries()).isEqualTo(1);
-    assertThat(forwardedTo()).containsExactly("b:32", "c:32");
+    assertThat(forwardedTo()).containsExactly("b:64", "c:64");
 
     a.broadcastReceived("b", bc("a", 9, 1, 31), T0);
     assertThat(deliveries()).isEqualTo(1);

@@ -11,7 +11,7 @@ class DeliverySettingsTest {
   void defaults_areTheDocumentedValues() {
     DeliverySettings d = DeliverySettings.defaults();
     assertThat(d.maxPayloadBytes()).isEqualTo(65_536);
-    assertThat(d.defaultTtl()).isEqualTo(32);
+    assertThat(d.defaultTtl()).isEqualTo(64);
     assertThat(d.maxInFlight()).isEqualTo(16_384);
     assertThat(d.initialRto()).isEqualTo(Duration.ofMillis(200));
     assertThat(d.minRto()).isEqualTo(Duration.ofMillis(20));

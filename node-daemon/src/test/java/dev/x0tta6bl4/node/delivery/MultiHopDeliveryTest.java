@@ -51,7 +51,7 @@ class MultiHopDeliveryTest {
     net.runFor(100 * MS);
 
     assertThat(e.delivered).extracting(DataMessage::id).containsExactlyElementsOf(ids);
-    assertThat(e.delivered).allSatisfy(m -> assertThat(m.ttl()).isEqualTo(32 - 3));
+    assertThat(e.delivered).allSatisfy(m -> assertThat(m.ttl()).isEqualTo(64 - 3));
     assertThat(a.acked.keySet()).containsExactlyElementsOf(ids);
     assertThat(a.acked.values()).allSatisfy(d -> assertThat(d.attempts()).isEqualTo(1));
     assertThat(net.dataFrames).containsEntry("a>b", 100L).containsEntry("b>c", 100L)

@@ -229,7 +229,7 @@ class UnicastDeliveryTest {
     assertThat(taken(Deliver.class)).extracting(Deliver::message).containsExactly(m);
     assertThat(taken(SendAck.class)).hasSize(2).allSatisfy(s -> {
       assertThat(s.nextHop()).isEqualTo("d");
-      assertThat(s.ack()).isEqualTo(DataAck.of("e", "a", 3, 32, 1));
+      assertThat(s.ack()).isEqualTo(DataAck.of("e", "a", 3, 64, 1));
     });
     assertThat(e.stats().duplicatesSuppressed()).isEqualTo(1);
   }

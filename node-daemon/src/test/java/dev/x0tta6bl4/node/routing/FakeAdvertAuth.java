@@ -8,18 +8,19 @@ import java.util.Optional;
 /**
  * A cheap deterministic stand-in for envelope signing, for simulations of many routers: the
  * "signature" is a 64-bit keyed hash whose key only the signer id derives. It detects altered
- * bytes and origin mismatches like the real verifier, not a determined forger.
+ * bytes and origin mismatches like the real verifier, not a determined forger. Public for the
+ * mesh simulator ({@code dev.x0tta6bl4.node.sim}), whose hundreds of nodes cannot afford Ed25519.
  *
  * <pre>
  * | 0xFA | signerLen u8 | signer | bodyLen u32 | body | tag u64 |
  * </pre>
  */
-final class FakeAdvertAuth {
+public final class FakeAdvertAuth {
   private static final int MAGIC = 0xFA;
 
   private FakeAdvertAuth() {}
 
-  static AdvertSigner signer(String nodeId) {
+  public static AdvertSigner signer(String nodeId) {
     return advert -> {
       if (!advert.origin().equals(nodeId)) {
         throw new RoutingException("fake signer of " + nodeId + " asked to sign for " + advert.origin());
@@ -29,7 +30,7 @@ final class FakeAdvertAuth {
   }
 
   /** Signs {@code advert} with {@code signer}'s key whatever its origin (for forgery tests). */
-  static byte[] signAs(String signer, LinkStateAdvert advert) {
+  public static byte[] signAs(String signer, LinkStateAdvert advert) {
     byte[] body = advert.encode();
     byte[] id = signer.getBytes(StandardCharsets.US_ASCII);
     ByteBuffer out = ByteBuffer.allocate(1 + 1 + id.length + 4 + body.length + 8);
@@ -38,7 +39,7 @@ final class FakeAdvertAuth {
     return out.array();
   }
 
-  static AdvertVerifier verifier() {
+  public static AdvertVerifier verifier() {
     return new AdvertVerifier() {
       @Override
       public LinkStateAdvert parse(byte[] wire) {

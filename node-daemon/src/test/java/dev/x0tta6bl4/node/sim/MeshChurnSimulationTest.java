@@ -1,0 +1,96 @@
+package dev.x0tta6bl4.node.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Link churn on random connected meshes, checked after every quiet period by {@link
+ * ChurnScenario}: every connected pair has a loop-free, consistent route, unconnected pairs have
+ * none, unicast probes are acknowledged and delivered exactly once, a broadcast reaches its
+ * component exactly once, and background traffic sent during the faults never ends in silence or
+ * in a duplicate.
+ *
+ * <p>Round design: a fault window of 1 s in which the round's failures and repairs happen at
+ * random instants (30 % of failures are resets seen by both ends, the rest silent cuts that only
+ * the failure detectors can notice), then a quiet period of 4 s, then the checks. The first ten
+ * rounds have exactly one failure; later rounds draw 20-40 failures (10 in the default run) and
+ * repair each down link with probability 1/2, with at most 15 % of links down at once. All links
+ * are repaired in a last round.
+ *
+ * <p>The default run takes 20 seeds of 50 nodes with 30 failures each (600 failures and their
+ * repairs in all). The acceptance itself (200 nodes, 1,000 failures per seed, 20 seeds) costs
+ * about three minutes of CPU per seed, most of it in the routing core's shortest-path runs
+ * (every node recomputes on every changed advert: about 900,000 runs per seed), so it runs under
+ * the {@code chaos-full} tag ({@code -Plong}). Every run prints its seed and its virtual-to-wall
+ * time ratio; replay one seed with {@code -Dmeshd.sim.seed=N}.
+ */
+class MeshChurnSimulationTest {
+
+  /** The acceptance: 200 nodes, 1,000 link failures and their repairs. */
+  static ChurnScenario.Plan.Builder acceptance() {
+    return ChurnScenario.Plan.builder();
+  }
+
+  @Test
+  void twentySeeds_fiftyNodes_linkChurn_convergesAndDeliversAfterEveryQuietPeriod() {
+    ChurnScenario.Plan plan = acceptance().nodes(50).averageDegree(4.5).failures(30)
+        .minFailuresPerRound(10).maxFailuresPerRound(10).build();
+    List<ChurnScenario.Report> reports = runSeeds(plan, 1_000, 20);
+    for (ChurnScenario.Report r : reports) {
+      assertThat(r.failures()).as("seed %d", r.seed()).isEqualTo(30);
+      assertThat(r.rounds()).as("seed %d", r.seed()).isEqualTo(13);
+      assertThat(r.probes()).as("seed %d", r.seed()).isGreaterThan(100);
+      assertThat(r.broadcasts()).as("seed %d", r.seed()).isEqualTo(14);
+    }
+  }
+
+  @Test
+  @Tag("chaos-full")
+  void twoHundredNodes_linkChurn_shortRun() {
+    List<ChurnScenario.Report> reports = runSeeds(acceptance().failures(30).build(), 2_000, 1);
+    assertThat(reports.get(0).failures()).isEqualTo(30);
+  }
+
+  @Test
+  @Tag("chaos-full")
+  void acceptance_twoHundredNodes_thousandLinkFailures_twentySeeds() {
+    List<ChurnScenario.Report> reports = runSeeds(acceptance().build(), 1, 20);
+    for (ChurnScenario.Report r : reports) {
+      assertThat(r.failures()).as("seed %d", r.seed()).isEqualTo(1_000);
+    }
+  }
+
+  @Test
+  @Tag("chaos-full")
+  void acceptance_twoHundredNodes_randomGraph_crashesAndPartitions() {
+    ChurnScenario.Plan plan = acceptance().kind(Topology.Kind.RANDOM).crashProbability(0.5)
+        .partitionEvery(5).config(SimConfig.defaults().withLoss(0.01, 0.005)).build();
+    List<ChurnScenario.Report> reports = runSeeds(plan, 100, 5);
+    for (ChurnScenario.Report r : reports) {
+      assertThat(r.crashes()).as("seed %d", r.seed()).isPositive();
+    }
+  }
+
+  static List<ChurnScenario.Report> runSeeds(ChurnScenario.Plan plan, long firstSeed, int count) {
+    List<ChurnScenario.Report> reports = new ArrayList<>();
+    long virtual = 0;
+    long wall = 0;
+    for (long seed : SimSeeds.seeds(firstSeed, count)) {
+      System.out.println("simulation seed=" + seed + " (rerun with -D" + SimSeeds.PROPERTY + "="
+          + seed + ")");
+      ChurnScenario.Report report = new ChurnScenario(seed, plan).run();
+      System.out.println(report);
+      reports.add(report);
+      virtual += report.virtualNanos();
+      wall += report.wallNanos();
+    }
+    System.out.printf(Locale.ROOT, "%d seeds: virtual %.1f s in wall %.1f s (%.1fx real time)%n",
+        reports.size(), virtual / 1e9, wall / 1e9, (double) virtual / Math.max(1, wall));
+    return reports;
+  }
+}
