@@ -210,10 +210,10 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
     for (RoutingAction action : actions) {
       if (action instanceof RoutingAction.FloodAdvert flood) {
         for (String peer : flood.toNeighbours()) {
-          send(peer, new Frame.Opaque(FrameType.LINK_STATE_ADVERT, flood.advert()));
+          sendAdvert(peer, flood.advert());
         }
       } else if (action instanceof RoutingAction.SendAdvert advert) {
-        send(advert.toNeighbour(), new Frame.Opaque(FrameType.LINK_STATE_ADVERT, advert.advert()));
+        sendAdvert(advert.toNeighbour(), advert.advert());
       } else if (action instanceof RoutingAction.RoutesChanged changed) {
         routes = changed.routes();
         metrics.routesChanged();
@@ -254,6 +254,14 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
     } else if (action instanceof DeliveryAction.DeliveryFailed failed) {
       complete(failed.id(), new Outcome(false, failed.attempts(), Duration.ZERO,
           Optional.of(failed.reason().name().toLowerCase(java.util.Locale.ROOT))));
+    }
+  }
+
+  /** Adverts pass backpressure: nothing would resend a refused one before the refresh. */
+  private void sendAdvert(String peer, byte[] advert) {
+    Frame frame = new Frame.Opaque(FrameType.LINK_STATE_ADVERT, advert);
+    if (!links.sendRegardlessOfBackpressure(peer, frame)) {
+      metrics.sendRefused(frame.type()); // the link is gone; its death reroutes anyway
     }
   }
 

@@ -270,6 +270,23 @@ public final class MeshLinks implements Component {
     return false;
   }
 
+  /**
+   * Sends {@code frame} regardless of the outbound high-water mark; false only if there is no
+   * link to {@code peerId}. For small frames whose loss costs more than the bytes they take: a
+   * routing advert refused under backpressure would not be sent again before the next refresh
+   * (30 s), leaving the neighbour with stale routes. Routing rate-limits its adverts, so this
+   * cannot grow a queue without bound.
+   */
+  public boolean sendRegardlessOfBackpressure(String peerId, Frame frame) {
+    Link link = currentLinks().get(peerId);
+    if (link == null) {
+      return false;
+    }
+    link.sendControl(frame);
+    metrics.frameOut(frame);
+    return true;
+  }
+
   private volatile Map<String, Link> published = Map.of();
 
   /** The links as last published by the owner loop; safe from any thread. */

@@ -47,6 +47,22 @@ class MeshLinksTest {
   }
 
   @Test
+  void sendControl_aboveHighWaterMark_stillWritesAndFlushes() {
+    // What MeshLinks.sendRegardlessOfBackpressure relies on for routing adverts.
+    EmbeddedChannel channel = new EmbeddedChannel();
+    AtomicInteger refusals = new AtomicInteger();
+    Link link = new Link("n1", "spiffe://t/node/n1", "127.0.0.1:1", channel, true, 0,
+        refusals::incrementAndGet);
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+
+    link.sendControl(new Frame.Opaque(FrameType.LINK_STATE_ADVERT, new byte[] {1, 2, 3}));
+
+    assertThat(channel.outboundMessages()).hasSize(1);
+    assertThat(refusals).hasValue(0);
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
   void trySend_aboveHighWaterMark_refusesAndCountsBackpressure() {
     EmbeddedChannel channel = new EmbeddedChannel();
     AtomicInteger refusals = new AtomicInteger();
