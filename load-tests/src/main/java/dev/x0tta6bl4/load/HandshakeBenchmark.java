@@ -48,6 +48,12 @@ public class HandshakeBenchmark {
 
   @Benchmark
   public String handshake() throws SSLException {
+    return handshake(client, server, group);
+  }
+
+  /** One full handshake between fresh engines, the client offering only {@code group}. */
+  static String handshake(TlsContextFactory client, TlsContextFactory server, String group)
+      throws SSLException {
     SSLEngine c = client.newClientEngine(ByteBufAllocator.DEFAULT);
     SSLEngine s = server.newServerEngine(ByteBufAllocator.DEFAULT);
     BCSSLParameters p = ((BCSSLEngine) c).getParameters();

@@ -3,14 +3,10 @@ package dev.x0tta6bl4.load;
 import dev.x0tta6bl4.pqc.CryptoProviders;
 import dev.x0tta6bl4.pqc.TlsContextFactory;
 import dev.x0tta6bl4.pqc.TlsSettings;
-import io.netty.buffer.ByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
-import javax.net.ssl.SSLEngine;
-import org.bouncycastle.jsse.BCSSLEngine;
-import org.bouncycastle.jsse.BCSSLParameters;
 
 /**
  * Hybrid against classical handshake cost as a <i>paired</i> measurement: handshakes of the two
@@ -75,13 +71,7 @@ public final class HandshakeRatio {
   private static long time(TlsContextFactory client, TlsContextFactory server, String group)
       throws Exception {
     long start = CPU.getCurrentThreadCpuTime();
-    SSLEngine c = client.newClientEngine(ByteBufAllocator.DEFAULT);
-    SSLEngine s = server.newServerEngine(ByteBufAllocator.DEFAULT);
-    BCSSLParameters p = ((BCSSLEngine) c).getParameters();
-    p.setNamedGroups(new String[] {group});
-    p.setEarlyKeyShares(new String[] {group});
-    ((BCSSLEngine) c).setParameters(p);
-    HandshakeBenchmark.InMemoryTls.handshake(c, s);
+    HandshakeBenchmark.handshake(client, server, group);
     return CPU.getCurrentThreadCpuTime() - start;
   }
 }
