@@ -81,7 +81,6 @@ public final class MeshDemo {
         say("traffic: %s -> %s every %d ms, each message acknowledged end to end; path %s",
             source.id(), destination.id(), settings.sendInterval().toMillis(),
             path(cluster, source, destination));
-        long steady = System.nanoTime();
         LocalCluster.await(() -> probe.roundTripsNanos().size() >= 50, remaining(),
             () -> "50 messages acknowledged");
         List<Long> rtts = probe.roundTripsNanos();
@@ -113,6 +112,7 @@ public final class MeshDemo {
         cluster.faults().reset(source.id(), via);
         cluster.faults().reset(via, source.id());
         cluster.awaitTopology(remaining());
+        awaitConverged(cluster);
         say("link healed: %s - %s up again after %s; path %s", source.id(), via,
             millis(System.nanoTime() - heal), path(cluster, source, destination));
 
