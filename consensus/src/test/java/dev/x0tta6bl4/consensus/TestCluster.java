@@ -105,7 +105,6 @@ final class TestCluster implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
       }
-      Thread.onSpinWait();
       try {
         // Poll interval, not a wait for the condition: the deadline bounds the loop.
         Thread.sleep(10);

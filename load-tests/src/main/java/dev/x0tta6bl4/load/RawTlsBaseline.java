@@ -11,12 +11,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -37,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Used from one thread; {@link #close} releases the connection and its threads.
  */
 final class RawTlsBaseline implements AutoCloseable {
-  static final int FLUSH_EVERY = 64;
+  static final int FLUSH_EVERY = BulkThroughputBenchmark.FLUSH_EVERY;
   static final int IN_FLIGHT = 8192;
   static final String THREAD_PREFIX = "raw-tls";
 
@@ -61,12 +59,14 @@ final class RawTlsBaseline implements AutoCloseable {
     try {
       server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(init(ch -> serverTls.newServerHandler(ch.alloc()), new Counter(receivedBytes)))
+          .childHandler(BulkThroughputBenchmark.init(ch -> serverTls.newServerHandler(ch.alloc()),
+              new Counter(receivedBytes)))
           .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
       SslHandler[] clientSsl = new SslHandler[1];
       client = new Bootstrap().group(group).channel(NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
-          .handler(init(ch -> clientSsl[0] = clientTls.newClientHandler(ch.alloc()),
+          .handler(BulkThroughputBenchmark.init(
+              ch -> clientSsl[0] = clientTls.newClientHandler(ch.alloc()),
               new ChannelInboundHandlerAdapter()))
           .connect(server.localAddress()).sync().channel();
       clientSsl[0].handshakeFuture().get(10, TimeUnit.SECONDS);
@@ -75,19 +75,6 @@ final class RawTlsBaseline implements AutoCloseable {
       throw e;
     }
     template = PooledByteBufAllocator.DEFAULT.directBuffer(messageBytes).writeZero(messageBytes);
-  }
-
-  private interface SslFactory {
-    SslHandler create(SocketChannel ch);
-  }
-
-  private static ChannelInitializer<SocketChannel> init(SslFactory ssl, ChannelHandler last) {
-    return new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(SocketChannel ch) {
-        ch.pipeline().addLast(ssl.create(ch), last);
-      }
-    };
   }
 
   /**
@@ -125,15 +112,7 @@ final class RawTlsBaseline implements AutoCloseable {
         continue;
       }
       sent += batch;
-      client.eventLoop().execute(() -> {
-        for (int i = 1; i <= batch; i++) {
-          client.write(template.retainedDuplicate(), client.voidPromise());
-          if (i % FLUSH_EVERY == 0) {
-            client.flush();
-          }
-        }
-        client.flush();
-      });
+      BulkThroughputBenchmark.writeBatch(client, template, batch);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (receivedBytes.get() / messageBytes < sent && System.nanoTime() < deadline) {
