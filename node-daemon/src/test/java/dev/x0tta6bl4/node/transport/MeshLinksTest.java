@@ -47,6 +47,40 @@ class MeshLinksTest {
   }
 
   @Test
+  void sendRegardlessOfBackpressure_linkPushingBack_frameStillArrivesWhereSendRefuses()
+      throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(dir, 2, LocalCluster.Topology.LINE)) {
+      cluster.awaitTopology(Duration.ofSeconds(5));
+      MeshLinks n0 = cluster.node(0).links();
+      List<byte[]> arrived = new java.util.concurrent.CopyOnWriteArrayList<>();
+      byte[] marker = {0x7f, 0x01, 0x02, 0x03}; // n1's router drops it as malformed; fine here
+      cluster.node(1).links().addListenerAndReplay(new MeshLinks.Listener() {
+        @Override
+        public void frameReceived(Link link, Frame frame) {
+          if (frame instanceof Frame.Opaque o && java.util.Arrays.equals(o.body(), marker)) {
+            arrived.add(o.body());
+          }
+        }
+      });
+      io.netty.channel.Channel channel = n0.currentLinks().get("n1").channel();
+      channel.eventLoop().submit(() ->
+          channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false)).get();
+      try {
+        Frame advert = new Frame.Opaque(FrameType.LINK_STATE_ADVERT, marker);
+
+        assertThat(n0.send("n1", advert)).as("plain send under backpressure").isFalse();
+        assertThat(n0.sendRegardlessOfBackpressure("n1", advert)).isTrue();
+        assertThat(n0.sendRegardlessOfBackpressure("n9", advert)).as("no such link").isFalse();
+
+        LocalCluster.await(() -> arrived.size() == 1, Duration.ofSeconds(5), arrived::toString);
+      } finally {
+        channel.eventLoop().submit(() ->
+            channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true)).get();
+      }
+    }
+  }
+
+  @Test
   void sendControl_aboveHighWaterMark_stillWritesAndFlushes() {
     // What MeshLinks.sendRegardlessOfBackpressure relies on for routing adverts.
     EmbeddedChannel channel = new EmbeddedChannel();
