@@ -70,8 +70,8 @@ final class ConfigJackson {
 
   /** Types read from and printed as one string; records among them are values, not sections. */
   private static final Set<Class<?>> VALUE_TYPES =
-      Set.of(Duration.class, DataSize.class, HostPort.class, Path.class, String.class,
-          LogLevel.class, LogFormat.class);
+      Set.of(Duration.class, DataSize.class, HostPort.class, VoterAddress.class, Path.class,
+          String.class, LogLevel.class, LogFormat.class);
 
   private ConfigJackson() {}
 
@@ -106,6 +106,8 @@ final class ConfigJackson {
     add(m, Duration.class, "a duration", Durations::parse, Durations::format, Durations.ALLOWED);
     add(m, DataSize.class, "a size", DataSize::parse, DataSize::toString, DataSize.ALLOWED);
     add(m, HostPort.class, "host:port", HostPort::parse, HostPort::toString, HostPort.ALLOWED);
+    add(m, VoterAddress.class, "id@host:port", VoterAddress::parse, VoterAddress::toString,
+        VoterAddress.ALLOWED);
     add(m, Path.class, "a path", ConfigJackson::parsePath, Path::toString, "a file system path");
     add(m, String.class, "a string", s -> s, s -> s, "a string (quote it if it looks like a"
         + " number or boolean)");

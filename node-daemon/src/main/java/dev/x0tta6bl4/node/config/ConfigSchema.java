@@ -143,6 +143,9 @@ final class ConfigSchema {
     if (type == HostPort.class) {
       return HostPort.ALLOWED;
     }
+    if (type == VoterAddress.class) {
+      return VoterAddress.ALLOWED;
+    }
     if (type == LogLevel.class) {
       return LogLevel.ALLOWED;
     }

@@ -32,9 +32,11 @@ import java.util.regex.Pattern;
  * @param mesh the mesh links: listen address, seeds, neighbour bounds, heartbeats
  * @param tls the post-quantum TLS of mesh links
  * @param api the local HTTP API for applications and the CLI
+ * @param consensus the replicated key-value store (Raft)
  */
 public record NodeConfig(
-    Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls, Api api) {
+    Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls, Api api,
+    Consensus consensus) {
   /** Validates that no section is null. */
   public NodeConfig {
     requireSection("node", node);
@@ -44,6 +46,7 @@ public record NodeConfig(
     requireSection("mesh", mesh);
     requireSection("tls", tls);
     requireSection("api", api);
+    requireSection("consensus", consensus);
   }
 
   /** The configuration of a single node with no file and no environment overrides. */
@@ -55,42 +58,221 @@ public record NodeConfig(
         Identity.defaults(),
         Mesh.defaults(),
         Tls.defaults(),
-        Api.defaults());
+        Api.defaults(),
+        Consensus.defaults());
   }
 
   /** A copy with {@code node} replaced. */
   public NodeConfig withNode(Node node) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
   }
 
   /** A copy with {@code metrics} replaced. */
   public NodeConfig withMetrics(Metrics metrics) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
   }
 
   /** A copy with {@code logging} replaced. */
   public NodeConfig withLogging(Logging logging) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
   }
 
   /** A copy with {@code identity} replaced. */
   public NodeConfig withIdentity(Identity identity) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
   }
 
   /** A copy with {@code mesh} replaced. */
   public NodeConfig withMesh(Mesh mesh) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
   }
 
   /** A copy with {@code tls} replaced. */
   public NodeConfig withTls(Tls tls) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
   }
 
   /** A copy with {@code api} replaced. */
   public NodeConfig withApi(Api api) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+  }
+
+  /** A copy with {@code consensus} replaced. */
+  public NodeConfig withConsensus(Consensus consensus) {
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+  }
+
+  /**
+   * Checks the consensus section against this node's id and the other sections, which the section
+   * itself cannot see: this node must be among the voters (unless it joins, then it must not be),
+   * its own voter entry must be {@code consensus.bind}, and the Raft port must not be the port of
+   * the mesh, the API or the metrics endpoint on an overlapping address.
+   *
+   * @throws ConfigException naming the key and the values when any check fails
+   */
+  public void checkConsensusFor(String nodeId) {
+    if (!consensus.enabled()) {
+      return;
+    }
+    Optional<VoterAddress> self =
+        consensus.voters().stream().filter(v -> v.id().equals(nodeId)).findFirst();
+    if (consensus.join() && self.isPresent()) {
+      throw ConfigException.invalid("consensus.voters",
+          "this node '" + nodeId + "' is listed although consensus.join is true",
+          "with join: the voters of the existing group, without this node (it listens on"
+              + " consensus.bind)");
+    }
+    if (!consensus.join() && !consensus.voters().isEmpty() && self.isEmpty()) {
+      throw ConfigException.invalid("consensus.voters",
+          "this node '" + nodeId + "' is not among the voters " + consensus.voters(),
+          "a list that contains this node (or an empty list for a single voter, or"
+              + " consensus.join: true to join an existing group)");
+    }
+    if (self.isPresent() && !self.get().address().equals(consensus.bind())) {
+      throw ConfigException.invalid("consensus.voters",
+          "this node's entry " + self.get() + " differs from consensus.bind "
+              + consensus.bind(),
+          "this node's entry with the address of consensus.bind (where its Raft server listens)");
+    }
+    checkPortFree("mesh.bind", mesh.bind());
+    checkPortFree("api.bind", api.bind());
+    checkPortFree("metrics.bind", metrics.bind());
+  }
+
+  private void checkPortFree(String key, HostPort other) {
+    HostPort raft = consensus.bind();
+    boolean overlap = raft.host().equalsIgnoreCase(other.host()) || wildcard(raft.host())
+        || wildcard(other.host());
+    if (other.port() == raft.port() && overlap) {
+      throw ConfigException.invalid("consensus.bind",
+          raft + " uses the port of " + key + " " + other,
+          "a port no other server of this node binds (default 7601)");
+    }
+  }
+
+  private static boolean wildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+  }
+
+  /**
+   * The replicated key-value store: a Raft group of 1, 3 or 5 voters (Apache Ratis) behind
+   * {@code /v1/kv} and {@code /v1/cluster} of the local API (see {@code docs/consensus.md}).
+   *
+   * @param enabled run this node's Raft server and client; when false the KV and cluster
+   *     endpoints answer 503 {@code consensus_disabled}
+   * @param bind where this node's Raft server listens and the address other voters dial (port
+   *     1..65535); when this node is in {@code voters}, its entry must be this address
+   * @param voters the voters of the group, this node included; empty means a group of one, this
+   *     node at {@code bind}. 1, 3 or 5 entries, unique ids and addresses; with {@code join} the
+   *     voters of the group being joined, without this node
+   * @param join start outside the group and wait to be added by its leader ({@code meshd
+   *     cluster add-voter} on a member)
+   * @param electionTimeoutMin lower bound of the randomised election timeout, 50ms..10s
+   * @param electionTimeoutMax upper bound, above the minimum, 100ms..30s
+   * @param requestTimeout deadline of one KV or admin request, retries included; past it the
+   *     caller gets 503 {@code no_quorum}, 100ms..30s
+   * @param snapshotThreshold take a snapshot after this many applied Raft entries, 1..10^9
+   * @param snapshotInterval also take one when this much time passed and something was applied
+   *     since the last snapshot, 1s..7d
+   * @param snapshotRetention snapshot files kept, 2..100
+   * @param logSegmentSize size at which a Raft log segment is closed (only closed segments are
+   *     purged behind a snapshot), 64KiB..1GiB
+   * @param maxValueSize largest value of one key, 1B..16MiB ({@code PUT /v1/kv} bodies above it
+   *     get 413 {@code value_too_large})
+   * @param storageDir Raft log and snapshots, or {@code null} for {@code <state-dir>/raft}
+   */
+  public record Consensus(
+      boolean enabled,
+      HostPort bind,
+      List<VoterAddress> voters,
+      boolean join,
+      Duration electionTimeoutMin,
+      Duration electionTimeoutMax,
+      Duration requestTimeout,
+      long snapshotThreshold,
+      Duration snapshotInterval,
+      int snapshotRetention,
+      DataSize logSegmentSize,
+      DataSize maxValueSize,
+      Path storageDir) {
+    /** Default Raft port (DESIGN.md section 9), the same as the consensus module's. */
+    public static final int DEFAULT_PORT = 7601;
+
+    /** Validates the values. */
+    public Consensus {
+      requireValue("consensus.bind", bind, HostPort.ALLOWED);
+      if (bind.port() == 0) {
+        throw ConfigException.invalid("consensus.bind", "port 0 is not allowed: the other"
+            + " voters must know this node's Raft port", "a port 1..65535 (default 7601)");
+      }
+      requireValue("consensus.voters", voters, "a list of " + VoterAddress.ALLOWED);
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      java.util.Set<HostPort> addresses = new java.util.HashSet<>();
+      for (int i = 0; i < voters.size(); i++) {
+        VoterAddress v = voters.get(i);
+        requireValue("consensus.voters.[" + i + "]", v, VoterAddress.ALLOWED);
+        if (!ids.add(v.id())) {
+          throw ConfigException.invalid("consensus.voters.[" + i + "]",
+              "voter id '" + v.id() + "' appears twice", "each voter id once");
+        }
+        if (!addresses.add(v.address())) {
+          throw ConfigException.invalid("consensus.voters.[" + i + "]",
+              "address " + v.address() + " of '" + v.id() + "' is already another voter's",
+              "each voter at its own host:port");
+        }
+      }
+      voters = List.copyOf(voters);
+      int n = voters.size();
+      if (join && n == 0) {
+        throw ConfigException.invalid("consensus.voters", "is empty although consensus.join is"
+            + " true", "the voters of the group to join (this node contacts them)");
+      }
+      if (!join && n != 0 && n != 1 && n != 3 && n != 5) {
+        throw ConfigException.invalid("consensus.voters", n + " voters" + (n % 2 == 0
+                ? ": an even count tolerates no more failures than one voter fewer and needs"
+                    + " more of them up" : ""),
+            "1, 3 or 5 voters (an empty list is a group of this node alone)");
+      }
+      requireRange("consensus.election-timeout-min", electionTimeoutMin, Duration.ofMillis(50),
+          Duration.ofSeconds(10));
+      requireRange("consensus.election-timeout-max", electionTimeoutMax, Duration.ofMillis(100),
+          Duration.ofSeconds(30));
+      if (electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
+        throw ConfigException.invalid("consensus.election-timeout-max",
+            Durations.format(electionTimeoutMax) + " is not above"
+                + " consensus.election-timeout-min " + Durations.format(electionTimeoutMin),
+            "more than consensus.election-timeout-min");
+      }
+      requireRange("consensus.request-timeout", requestTimeout, Duration.ofMillis(100),
+          Duration.ofSeconds(30));
+      requireRange("consensus.snapshot-threshold", snapshotThreshold, 1L, 1_000_000_000L);
+      requireRange("consensus.snapshot-interval", snapshotInterval, Duration.ofSeconds(1),
+          Duration.ofDays(7));
+      requireRange("consensus.snapshot-retention", snapshotRetention, 2, 100);
+      requireRange("consensus.log-segment-size", logSegmentSize, DataSize.ofKibibytes(64),
+          DataSize.ofMebibytes(1024));
+      requireRange("consensus.max-value-size", maxValueSize, DataSize.ofBytes(1),
+          DataSize.ofMebibytes(16));
+      if (storageDir != null && storageDir.toString().isEmpty()) {
+        throw ConfigException.invalid(
+            "consensus.storage-dir", "empty path", "a directory path, or null for the default");
+      }
+    }
+
+    /**
+     * Enabled, one voter (this node) on 127.0.0.1:7601, 150..300 ms elections, 10 s requests,
+     * snapshots every 10,000 entries or 10 minutes, 3 kept, 1 MiB segments and values.
+     */
+    public static Consensus defaults() {
+      return new Consensus(true, new HostPort("127.0.0.1", DEFAULT_PORT), List.of(), false,
+          Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(10), 10_000,
+          Duration.ofMinutes(10), 3, DataSize.ofMebibytes(1), DataSize.ofMebibytes(1), null);
+    }
+
+    /** The Raft storage directory: configured, or {@code <stateDir>/raft}. */
+    public Path storageDirIn(Path stateDir) {
+      return storageDir != null ? storageDir : stateDir.resolve("raft");
+    }
   }
 
   /**

@@ -113,7 +113,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
-                + " tls, api");
+                + " tls, api, consensus");
   }
 
   @Test
@@ -288,7 +288,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
-                + " logging, identity, mesh, tls, api");
+                + " logging, identity, mesh, tls, api, consensus");
   }
 
   @Test
@@ -798,7 +798,13 @@ class ConfigLoaderTest {
                 10_000),
             new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true),
             new NodeConfig.Api(new HostPort("::1", 0), DataSize.ofMebibytes(2),
-                DataSize.ofKibibytes(16), Duration.ofMillis(1500), 3, 7));
+                DataSize.ofKibibytes(16), Duration.ofMillis(1500), 3, 7),
+            new NodeConfig.Consensus(false, new HostPort("::1", 7611),
+                List.of(VoterAddress.parse("a@[::1]:7611"), VoterAddress.parse("null@true:7612"),
+                    VoterAddress.parse("b-2@10.0.0.3:7613")),
+                false, Duration.ofMillis(60), Duration.ofSeconds(2), Duration.ofSeconds(3), 7,
+                Duration.ofHours(2), 5, DataSize.ofKibibytes(64), DataSize.ofBytes(100),
+                Path.of("/var/lib/raft x")));
 
     String yaml = ConfigLoader.toYaml(config);
 
@@ -874,6 +880,20 @@ class ConfigLoaderTest {
               max-wait: 30s
               max-subscribers: 64
               subscriber-buffer: 1024
+            consensus:
+              enabled: true
+              bind: 127.0.0.1:7601
+              voters: []
+              join: false
+              election-timeout-min: 150ms
+              election-timeout-max: 300ms
+              request-timeout: 10s
+              snapshot-threshold: 10000
+              snapshot-interval: 10m
+              snapshot-retention: 3
+              log-segment-size: 1MiB
+              max-value-size: 1MiB
+              storage-dir: null
             """);
   }
 
@@ -916,7 +936,20 @@ class ConfigLoaderTest {
             "api.max-header-size",
             "api.max-wait",
             "api.max-subscribers",
-            "api.subscriber-buffer");
+            "api.subscriber-buffer",
+            "consensus.enabled",
+            "consensus.bind",
+            "consensus.voters",
+            "consensus.join",
+            "consensus.election-timeout-min",
+            "consensus.election-timeout-max",
+            "consensus.request-timeout",
+            "consensus.snapshot-threshold",
+            "consensus.snapshot-interval",
+            "consensus.snapshot-retention",
+            "consensus.log-segment-size",
+            "consensus.max-value-size",
+            "consensus.storage-dir");
     assertThat(ConfigLoader.envName("mesh.seeds")).isEqualTo("MESHD_MESH_SEEDS");
     assertThat(ConfigLoader.envName("tls.ml-dsa-signatures"))
         .isEqualTo("MESHD_TLS_ML_DSA_SIGNATURES");

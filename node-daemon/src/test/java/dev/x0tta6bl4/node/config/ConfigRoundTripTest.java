@@ -82,7 +82,7 @@ class ConfigRoundTripTest {
                 Arbitraries.longs().between(600, 30L * 24 * 3600).map(Duration::ofSeconds),
                 Arbitraries.longs().between(1, 3600).map(Duration::ofSeconds))
             .as(NodeConfig.Identity::new);
-    return Combinators.combine(node, metrics, logging, identity, mesh(), tls(), api())
+    return Combinators.combine(node, metrics, logging, identity, mesh(), tls(), api(), consensus())
         .as(NodeConfig::new);
   }
 
@@ -96,6 +96,45 @@ class ConfigRoundTripTest {
             Arbitraries.integers().between(1, 65_536))
         .as(NodeConfig.Api::new);
   }
+
+  /** Consensus sections: 0, 1, 3 or 5 voters with distinct ids and addresses, valid timings. */
+  private static Arbitrary<NodeConfig.Consensus> consensus() {
+    Arbitrary<List<VoterAddress>> voters = Arbitraries.of(0, 1, 3, 5).flatMap(n ->
+        Combinators.combine(
+                Arbitraries.of("127.0.0.1", "::1", "fd00::3", "node-1.mesh.example", "true"),
+                Arbitraries.integers().between(1, 60_000))
+            .as((host, port) -> List.copyOf(java.util.stream.IntStream.range(0, n)
+                .mapToObj(i -> new VoterAddress(i == 1 ? "null" : "n" + i,
+                    new HostPort(host, port + i)))
+                .toList())));
+    Arbitrary<Bounds<Duration>> election = Arbitraries.longs().between(50, 10_000).flatMap(min ->
+        Arbitraries.longs().between(Math.max(100, min + 1), 30_000)
+            .map(max -> new Bounds<>(Duration.ofMillis(min), Duration.ofMillis(max))));
+    Arbitrary<RaftLimits> limits = Combinators.combine(
+            Arbitraries.longs().between(100, 30_000).map(Duration::ofMillis),
+            Arbitraries.longs().between(1, 1_000_000_000L),
+            Arbitraries.longs().between(1, 7L * 24 * 3600).map(Duration::ofSeconds),
+            Arbitraries.integers().between(2, 100),
+            Arbitraries.longs().between(64L << 10, 1L << 30).map(DataSize::ofBytes),
+            Arbitraries.longs().between(1, 16L << 20).map(DataSize::ofBytes))
+        .as(RaftLimits::new);
+    return Combinators.combine(
+            Arbitraries.of(true, false), hostPorts().filter(h -> h.port() > 0), voters,
+            Arbitraries.of(true, false), election, limits,
+            Arbitraries.of(Path.of("/var/lib/meshd/raft"), Path.of("null")).injectNull(0.5))
+        .as((enabled, bind, vs, join, e, l, dir) -> new NodeConfig.Consensus(enabled, bind,
+            vs, join && !vs.isEmpty(), e.min(), e.max(), l.request(), l.snapshotThreshold(),
+            l.snapshotInterval(), l.snapshotRetention(), l.segment(), l.maxValue(), dir));
+  }
+
+  /** Timeouts, snapshot settings and sizes of a consensus section. */
+  private record RaftLimits(
+      Duration request,
+      long snapshotThreshold,
+      Duration snapshotInterval,
+      int snapshotRetention,
+      DataSize segment,
+      DataSize maxValue) {}
 
   private static Arbitrary<HostPort> hostPorts() {
     // IPv6 hosts print as "[::1]:7600", which YAML would read as a flow list if unquoted.
