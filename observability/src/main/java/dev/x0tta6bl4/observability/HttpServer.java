@@ -25,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small HTTP/1.1 server on Netty with an exact-path router: serves {@code /metrics} and health
- * (see {@link ObservabilityEndpoints}) and is the stack the local API adds its routes to.
+ * A small HTTP/1.1 server on Netty with a path router (exact paths and {@code /prefix/{var}}
+ * templates, see {@link Router}): serves {@code /metrics} and health (see {@link
+ * ObservabilityEndpoints}) and is the stack the local API adds its routes to.
  *
  * <p>Requests are parsed by Netty's {@code HttpServerCodec} (request line and headers each limited
  * to {@code maxHeaderBytes}: longer headers get 431, a longer request line 414) and aggregated up
@@ -335,8 +336,9 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Registers {@code handler} for {@code method} on exactly {@code path} (no patterns). A GET
-     * route also answers HEAD unless HEAD is registered separately.
+     * Registers {@code handler} for {@code method} on exactly {@code path}, or, when its last
+     * segment is a variable such as {@code /v1/kv/{key}}, on every path under that prefix (see
+     * {@link Router}). A GET route also answers HEAD unless HEAD is registered separately.
      *
      * @throws ObservabilityException if the path is not absolute or the route exists already
      */

@@ -5,8 +5,9 @@
  *   <li>{@link dev.x0tta6bl4.observability.MeshdMetrics}: the Prometheus meter registry with JVM,
  *       process, build-info and Netty event-loop meters, and the {@code meshd.<area>.<name>}
  *       naming convention (enforced at registration).
- *   <li>{@link dev.x0tta6bl4.observability.HttpServer}: a small Netty HTTP/1.1 server with an
- *       exact-path router, shared by the metrics endpoint and the local API; {@link
+ *   <li>{@link dev.x0tta6bl4.observability.HttpServer}: a small Netty HTTP/1.1 server with a
+ *       path router (exact paths and {@code /prefix/{var}} templates), shared by the metrics
+ *       endpoint and the local API; {@link
  *       dev.x0tta6bl4.observability.ObservabilityEndpoints} adds {@code /metrics}, {@code
  *       /health/live} and {@code /health/ready} (driven by a {@link
  *       dev.x0tta6bl4.observability.Readiness}); handlers may answer with a bounded server-sent

@@ -209,6 +209,39 @@ class HttpServerTest {
         .contains("meshd_http_requests_total{route=\"/hello\",server=\"api\",status=\"2xx\"} 2");
   }
 
+  @Test
+  void request_templateRoute_matchesRestOfPathAndCountsUnderTemplate() throws Exception {
+    HttpHandler echoPath = HttpHandler.inline(r -> HttpResponse.text(200, "text/plain", r.path()));
+    server = builder()
+        .route(HttpMethod.GET, "/v1/kv/{key}", echoPath)
+        .route(HttpMethod.GET, "/v1/kv/special", HttpHandler.inline(
+            r -> HttpResponse.text(200, "text/plain", "exact")))
+        .route(HttpMethod.GET, "/v1/kv/deep/{key}", HttpHandler.inline(
+            r -> HttpResponse.text(200, "text/plain", "deep " + r.path())))
+        .build().start();
+
+    assertThat(TestHttp.get(server.boundAddress(), "/v1/kv/a/b%2Fc").body())
+        .isEqualTo("/v1/kv/a/b/c");
+    assertThat(TestHttp.get(server.boundAddress(), "/v1/kv/").body()).isEqualTo("/v1/kv/");
+    assertThat(TestHttp.get(server.boundAddress(), "/v1/kv/special").body()).isEqualTo("exact");
+    assertThat(TestHttp.get(server.boundAddress(), "/v1/kv/deep/x").body())
+        .isEqualTo("deep /v1/kv/deep/x");
+    assertThat(TestHttp.get(server.boundAddress(), "/v1/kv").statusCode()).isEqualTo(404);
+    var wrongMethod = TestHttp.send(server.boundAddress(), "DELETE", "/v1/kv/x");
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(wrongMethod.headers().firstValue("allow")).hasValue("GET, HEAD");
+    assertThat(TestHttp.await(() -> count("/v1/kv/{key}", "2xx") == 2
+        && count("/v1/kv/{key}", "4xx") == 1)).isTrue();
+  }
+
+  @Test
+  void builder_variableBeforeLastSegment_throws() {
+    assertThatThrownBy(() -> builder().route(HttpMethod.GET, "/v1/{id}/x",
+            HttpHandler.inline(r -> HttpResponse.json(200, "{}"))))
+        .isInstanceOf(ObservabilityException.class)
+        .hasMessageContaining("only the last segment may be a variable");
+  }
+
   private double count(String route, String status) {
     Counter counter = registry.find("meshd.http.requests")
         .tags("server", "api", "route", route, "status", status).counter();
