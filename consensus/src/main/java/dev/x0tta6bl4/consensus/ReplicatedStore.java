@@ -329,6 +329,30 @@ public final class ReplicatedStore implements AutoCloseable {
         config.requestTimeout().toMillis())).thenApply(r -> null);
   }
 
+  /**
+   * The voters of the group's current configuration as this node knows it (after {@link
+   * #addVoter} or {@link #removeVoter} commit, the new set), in configuration order.
+   */
+  public List<Voter> voters() {
+    try {
+      List<Voter> voters = new ArrayList<>();
+      for (RaftPeer p : currentPeers()) {
+        String address = p.getAddress();
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+          host = host.substring(1, host.length() - 1);
+        }
+        voters.add(new Voter(p.getId().toString(), host,
+            Integer.parseInt(address.substring(colon + 1))));
+      }
+      return voters;
+    } catch (IOException e) {
+      throw new StorageFailureException("the Raft group of '" + config.nodeId()
+          + "' is not available: " + rootMessage(e), e);
+    }
+  }
+
   private List<RaftPeer> currentPeers() throws IOException {
     return new ArrayList<>(server.getDivision(group.getGroupId()).getRaftConf().getCurrentPeers());
   }

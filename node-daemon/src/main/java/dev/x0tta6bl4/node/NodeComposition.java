@@ -1,5 +1,6 @@
 package dev.x0tta6bl4.node;
 
+import dev.x0tta6bl4.node.api.ConsensusAccess;
 import dev.x0tta6bl4.node.api.LocalApiServer;
 import dev.x0tta6bl4.node.cli.BuildInfo;
 import dev.x0tta6bl4.node.config.NodeConfig;
@@ -60,7 +61,7 @@ public final class NodeComposition {
   public static Container.Builder bindings(
       NodeConfig config, LocalNode local, FaultController faults) {
     LogSetup.bridgeJavaUtilLogging(); // Bouncy Castle's JSSE logs through java.util.logging
-    return Container.builder()
+    Container.Builder bindings = Container.builder()
         .bindInstance(NodeConfig.class, config)
         .bindInstance(LocalNode.class, local)
         .bind(Clock.class, c -> Clock.systemUTC())
@@ -105,7 +106,22 @@ public final class NodeComposition {
                     c.get(CryptoProviders.class),
                     c.get(IdentitySource.class),
                     c.get(PeerVerifier.class),
-                    tlsSettings(config, c.get(IdentitySource.class))))
+                    tlsSettings(config, c.get(IdentitySource.class))));
+    if (config.consensus().enabled()) {
+      // After identity (Raft TLS will use the SVID), before the mesh; closed before the registry,
+      // which loses the meshd.raft.* meters with it. The API reaches the store only through
+      // ConsensusComponent::store, so a supervisor that rebuilds the store can replace it here.
+      bindings.bind(
+          ConsensusComponent.class,
+          c ->
+              new ConsensusComponent(
+                  config,
+                  local,
+                  c.get(PrometheusMeterRegistry.class),
+                  c.get(Scheduler.class).executor(),
+                  c.get(Clock.class)));
+    }
+    return bindings
         .bind(
             EventLoops.class,
             c ->
@@ -168,6 +184,11 @@ public final class NodeComposition {
                 new LocalApiServer(
                     config.api(),
                     c.get(MeshService.class),
+                    config.consensus().enabled()
+                        ? ConsensusAccess.of(
+                            c.get(ConsensusComponent.class)::store,
+                            Math.toIntExact(config.consensus().maxValueSize().bytes()))
+                        : ConsensusAccess.disabled(),
                     c.get(EventLoops.class).group(),
                     c.get(PrometheusMeterRegistry.class),
                     c::isRunning)); // 503 not_ready until every component has started

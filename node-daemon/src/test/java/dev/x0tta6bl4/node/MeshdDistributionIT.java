@@ -58,6 +58,12 @@ class MeshdDistributionIT {
     builder.environment().put("MESHD_METRICS_BIND", "127.0.0.1:0");
     builder.environment().put("MESHD_MESH_BIND", "127.0.0.1:0");
     builder.environment().put("MESHD_API_BIND", "127.0.0.1:0");
+    // Raft needs a port its peers know, so no port 0: a port free now, for the single voter.
+    int raftPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      raftPort = free.getLocalPort();
+    }
+    builder.environment().put("MESHD_CONSENSUS_BIND", "127.0.0.1:" + raftPort);
     process = builder.start();
 
     JsonNode listening =

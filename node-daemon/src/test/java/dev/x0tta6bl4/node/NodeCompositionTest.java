@@ -3,8 +3,11 @@ package dev.x0tta6bl4.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.x0tta6bl4.node.config.ConfigException;
 import dev.x0tta6bl4.node.config.HostPort;
 import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.config.VoterAddress;
+import dev.x0tta6bl4.node.wiring.Component;
 import dev.x0tta6bl4.node.wiring.Container;
 import dev.x0tta6bl4.node.wiring.WiringException;
 import dev.x0tta6bl4.pqc.CryptoProviders;
@@ -14,6 +17,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +29,13 @@ class NodeCompositionTest {
   private NodeConfig config() {
     NodeConfig defaults = NodeConfig.defaults();
     NodeConfig.Mesh m = defaults.mesh();
+    NodeConfig.Consensus r = defaults.consensus();
     return defaults
+        // The embedded single-voter default, on a free port so parallel builds never clash.
+        .withConsensus(new NodeConfig.Consensus(true, new HostPort("127.0.0.1", freePort()),
+            r.voters(), r.join(), r.electionTimeoutMin(), r.electionTimeoutMax(),
+            r.requestTimeout(), r.snapshotThreshold(), r.snapshotInterval(),
+            r.snapshotRetention(), r.logSegmentSize(), r.maxValueSize(), r.storageDir()))
         .withMetrics(
             new NodeConfig.Metrics(new HostPort("127.0.0.1", 0), defaults.metrics().maxHeaderSize()))
         .withApi(new NodeConfig.Api(new HostPort("127.0.0.1", 0), defaults.api().maxBodySize(),
@@ -57,8 +68,57 @@ class NodeCompositionTest {
           .contains("\"MetricsEndpoint\":{\"status\":\"UP\"}")
           .contains("\"MeshLinks\":{\"status\":\"UP\"}")
           .contains("\"LocalApiServer\":{\"status\":\"UP\"}")
+          .contains("\"ConsensusComponent\":{\"status\":\"UP\"}")
           .contains("\"node\":{\"status\":\"UP\"}");
       assertThat(state.resolve("identity/node-key.pem")).isRegularFile();
+      assertThat(state.resolve("raft")).as("Raft storage under the state directory")
+          .isDirectory();
+      var store = node.get(ConsensusComponent.class).store();
+      assertThat(store.put("k", new byte[] {1}).get(10, TimeUnit.SECONDS)).isPositive();
+      assertThat(node.get(PrometheusMeterRegistry.class).scrape())
+          .contains("meshd_raft_leader 1.0").contains("meshd_raft_kv_keys 1.0");
+    }
+  }
+
+  @Test
+  void start_nodeNotAmongConfiguredVoters_failsWithConfigurationError() {
+    NodeConfig c = config();
+    NodeConfig.Consensus r = c.consensus();
+    NodeConfig wrong = c.withConsensus(new NodeConfig.Consensus(true, r.bind(),
+        java.util.List.of(VoterAddress.parse("n2@127.0.0.1:1")), false,
+        r.electionTimeoutMin(), r.electionTimeoutMax(), r.requestTimeout(),
+        r.snapshotThreshold(), r.snapshotInterval(), r.snapshotRetention(),
+        r.logSegmentSize(), r.maxValueSize(), null));
+    Container node = NodeComposition.bindings(wrong, new LocalNode("n1", state)).build();
+
+    assertThatThrownBy(node::start)
+        .isInstanceOf(WiringException.class)
+        .hasRootCauseInstanceOf(ConfigException.class)
+        .rootCause().hasMessageStartingWith("consensus.voters: this node 'n1' is not among");
+  }
+
+  @Test
+  void start_consensusDisabled_bindsNoRaftComponent() throws Exception {
+    NodeConfig c = config();
+    NodeConfig.Consensus r = c.consensus();
+    NodeConfig off = c.withConsensus(new NodeConfig.Consensus(false, r.bind(), r.voters(),
+        false, r.electionTimeoutMin(), r.electionTimeoutMax(), r.requestTimeout(),
+        r.snapshotThreshold(), r.snapshotInterval(), r.snapshotRetention(),
+        r.logSegmentSize(), r.maxValueSize(), null));
+    try (Container node = NodeComposition.bindings(off, new LocalNode("n1", state)).build()) {
+      node.start();
+
+      assertThat(node.startedComponents()).extracting(Component::componentName)
+          .doesNotContain("ConsensusComponent");
+      assertThat(state.resolve("raft")).doesNotExist();
+    }
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

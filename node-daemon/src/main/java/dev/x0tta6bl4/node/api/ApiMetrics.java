@@ -15,12 +15,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code meshd.api.messages{kind, result}}: messages handed to the API, {@code kind}
  *       unicast or broadcast, {@code result} accepted or the error code of the refusal;
  *   <li>{@code meshd.api.message.outcomes{result}}: outcomes reported to clients that waited,
- *       {@code delivered}, {@code failed} or {@code pending} (the wait ended first).
+ *       {@code delivered}, {@code failed} or {@code pending} (the wait ended first);
+ *   <li>{@code meshd.api.consensus.requests{kind, result}}: KV and cluster requests, {@code
+ *       kind} one of {@link #CONSENSUS_KINDS}, {@code result} {@code ok} or the stable error code
+ *       of the answer ({@code not_found}, {@code version_mismatch}, {@code no_quorum}, ...).
  * </ul>
  *
  * Tags are bounded (fixed sets). Thread-safe.
  */
 final class ApiMetrics {
+  /** The {@code kind} tag values of {@code meshd.api.consensus.requests}. */
+  static final java.util.List<String> CONSENSUS_KINDS = java.util.List.of("kv_get", "kv_put",
+      "kv_cas", "kv_delete", "cluster_status", "cluster_snapshot", "cluster_add_voter",
+      "cluster_remove_voter");
+
   private final MeterRegistry registry;
   private final AtomicInteger subscribers = new AtomicInteger();
 
@@ -36,6 +44,21 @@ final class ApiMetrics {
     for (String result : new String[] {"delivered", "failed", "pending"}) {
       outcomes(result);
     }
+    for (String kind : CONSENSUS_KINDS) {
+      consensusRequests(kind, "ok");
+    }
+  }
+
+  /** Counts one KV or cluster request by kind and outcome ({@code ok} or an error code). */
+  void consensusRequest(String kind, String result) {
+    consensusRequests(kind, result).increment();
+  }
+
+  private Counter consensusRequests(String kind, String result) {
+    return Counter.builder("meshd.api.consensus.requests")
+        .description("KV and cluster requests to the local API, by kind and result")
+        .tags("kind", kind, "result", result)
+        .register(registry);
   }
 
   /** The live count of subscribers; the subscribe handler reserves and releases through it. */

@@ -27,8 +27,19 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /v1/messages}: send to one node or broadcast, optionally waiting for the
  *       outcome ({@link MessagesHandler});
  *   <li>{@code GET /v1/subscribe}: server-sent events of delivered messages ({@link
- *       SubscribeHandler}).
+ *       SubscribeHandler});
+ *   <li>{@code GET|PUT|DELETE /v1/kv/{key}}: the replicated key-value store ({@link
+ *       KvHandlers});
+ *   <li>{@code GET /v1/cluster}, {@code POST /v1/cluster/snapshot}, {@code POST
+ *       /v1/cluster/voters}, {@code DELETE /v1/cluster/voters/{id}}: the Raft group ({@link
+ *       ClusterHandlers}).
  * </ul>
+ *
+ * <p>Request bodies are bounded by {@code api.max-body-size}, except {@code PUT /v1/kv}, whose
+ * body is the value and may reach {@code consensus.max-value-size}: the server reads bodies up
+ * to the larger of the two (plus 64 KiB, so a value just over its limit is answered 413 {@code
+ * value_too_large} rather than cut off), and every other route refuses a body above {@code
+ * api.max-body-size} with 413 {@code body_too_large}.
  *
  * <p>Runs on the node's shared event loops (handlers never block; timers run on the same group)
  * and answers 503 {@code not_ready} while {@code ready} is false (the node is starting or
@@ -55,15 +66,26 @@ public final class LocalApiServer implements Component {
    */
   public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
       MeterRegistry registry, BooleanSupplier ready) {
-    this(config, mesh, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT);
+    this(config, mesh, ConsensusAccess.disabled(), group, registry, ready);
+  }
+
+  /**
+   * Builds the server with the replicated store behind {@code /v1/kv} and {@code /v1/cluster}.
+   *
+   * @param consensus how handlers reach the store on each request
+   */
+  public LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
+      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready) {
+    this(config, mesh, consensus, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT);
   }
 
   /** As above, with the stream heartbeat and the mesh answer timeout (tests shorten them). */
-  LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
-      MeterRegistry registry, BooleanSupplier ready, Duration streamHeartbeat,
-      Duration meshTimeout) {
+  LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
+      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready,
+      Duration streamHeartbeat, Duration meshTimeout) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mesh, "mesh");
+    Objects.requireNonNull(consensus, "consensus");
     Objects.requireNonNull(ready, "ready");
     ApiMetrics metrics = new ApiMetrics(registry);
     MeshStateHandlers state = new MeshStateHandlers(mesh, ready, group, meshTimeout);
@@ -71,19 +93,62 @@ public final class LocalApiServer implements Component {
         new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics);
     SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
         config.subscriberBuffer(), metrics);
+    KvHandlers kv = new KvHandlers(consensus, ready, group, metrics);
+    ClusterHandlers cluster = new ClusterHandlers(consensus, ready, group, metrics);
+    int maxBody = Math.toIntExact(config.maxBodySize().bytes());
+    int serverMaxBody = consensus.enabled()
+        ? Math.max(maxBody, Math.min(MAX_SERVER_BODY, consensus.maxValueBytes() + VALUE_SLACK))
+        : maxBody;
     this.server =
         HttpServer.builder(group, registry)
             .name("api")
             .bindAddress(config.bind().host(), config.bind().port())
-            .maxBodyBytes(Math.toIntExact(config.maxBodySize().bytes()))
+            .maxBodyBytes(serverMaxBody)
             .maxHeaderBytes(Math.toIntExact(config.maxHeaderSize().bytes()))
             .streamHeartbeat(streamHeartbeat)
             .route(HttpMethod.GET, "/v1/status", state::status)
             .route(HttpMethod.GET, "/v1/peers", state::peers)
             .route(HttpMethod.GET, "/v1/routes", state::routes)
-            .route(HttpMethod.POST, "/v1/messages", messages::handle)
+            .route(HttpMethod.POST, "/v1/messages", bounded(maxBody, messages::handle))
             .route(HttpMethod.GET, "/v1/subscribe", HttpHandler.inline(subscribe::handle))
+            .route(HttpMethod.GET, KvHandlers.PREFIX + "{key}", kv::get)
+            .route(HttpMethod.PUT, KvHandlers.PREFIX + "{key}", kv::put)
+            .route(HttpMethod.DELETE, KvHandlers.PREFIX + "{key}", bounded(maxBody, kv::delete))
+            .route(HttpMethod.GET, "/v1/cluster", cluster::status)
+            .route(HttpMethod.POST, "/v1/cluster/snapshot", bounded(maxBody, cluster::snapshot))
+            .route(HttpMethod.POST, ClusterHandlers.VOTERS, bounded(maxBody, cluster::addVoter))
+            .route(HttpMethod.DELETE, ClusterHandlers.VOTER_PREFIX + "{id}",
+                bounded(maxBody, cluster::removeVoter))
             .build();
+  }
+
+  /** The HTTP server's own cap on a body (its limit, 16 MiB). */
+  private static final int MAX_SERVER_BODY = 16 << 20;
+  /** Read this much beyond the largest value, so a slightly larger one gets value_too_large. */
+  private static final int VALUE_SLACK = 64 << 10;
+
+  /**
+   * {@code handler}, refusing a body above {@code maxBody} with 413 {@code body_too_large}. The
+   * aggregated request carries its exact {@code Content-Length}, so the body is not copied.
+   */
+  private static HttpHandler bounded(int maxBody, HttpHandler handler) {
+    return request -> {
+      long length = request.header("content-length").map(LocalApiServer::parseLength).orElse(0L);
+      if (length > maxBody) {
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            dev.x0tta6bl4.observability.HttpResponse.error(413, "body_too_large",
+                "request body exceeds " + maxBody + " bytes (api.max-body-size)"));
+      }
+      return handler.handle(request);
+    };
+  }
+
+  private static long parseLength(String text) {
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE; // the codec would have refused it; never let it through
+    }
   }
 
   @Override

@@ -79,7 +79,7 @@ record SendRequest(
     return new SendRequest(destination, topic, payload, wait, traceparent);
   }
 
-  private static JsonNode readObject(byte[] body) {
+  static JsonNode readObject(byte[] body) {
     if (body.length == 0) {
       throw ApiException.badJson("the request body is empty: expected a JSON object");
     }

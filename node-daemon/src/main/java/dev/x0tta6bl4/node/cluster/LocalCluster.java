@@ -1,17 +1,24 @@
 package dev.x0tta6bl4.node.cluster;
 
+import dev.x0tta6bl4.consensus.ReplicatedStore;
+import dev.x0tta6bl4.node.ConsensusComponent;
 import dev.x0tta6bl4.node.LocalNode;
 import dev.x0tta6bl4.node.MetricsEndpoint;
 import dev.x0tta6bl4.node.NodeComposition;
 import dev.x0tta6bl4.node.config.HostPort;
 import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.config.VoterAddress;
 import dev.x0tta6bl4.node.transport.FaultController;
 import dev.x0tta6bl4.node.transport.MeshLinks;
 import dev.x0tta6bl4.node.wiring.Container;
 import dev.x0tta6bl4.pqc.IdentityFiles;
 import dev.x0tta6bl4.pqc.MeshCertificateAuthority;
 import dev.x0tta6bl4.pqc.SignatureAlgorithm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +37,10 @@ import java.util.stream.Collectors;
  * as files), ephemeral ports, a state directory each, and one {@link FaultController} on every
  * link. Nodes can be stopped gracefully, crashed (connections dropped without GOODBYE) and
  * restarted on the same port. The topology is given as the seed edges each node dials.
+ *
+ * <p>The replicated store is off unless asked for: with {@code raftVoters} > 0 the first that
+ * many nodes form one Raft group from their configuration (each on a loopback port chosen once,
+ * kept across restarts, with short election timeouts), and the others run none.
  *
  * <p>Used by {@code meshd demo} and by the tests of node-daemon, chaos-tests and load-tests. Not
  * thread-safe: drive it from one thread. Closing stops every node.
@@ -67,9 +78,13 @@ public final class LocalCluster implements AutoCloseable {
   private final MeshCertificateAuthority ca;
   private final List<ClusterNode> nodes = new ArrayList<>();
   private final List<Death> deaths = new CopyOnWriteArrayList<>();
+  private final List<VoterAddress> voters = new ArrayList<>();
 
   private LocalCluster(Path dir, int size, Topology topology, UnaryOperator<NodeConfig> customise,
-      long faultSeed) {
+      long faultSeed, int raftVoters) {
+    if (raftVoters < 0 || raftVoters > size) {
+      throw new IllegalArgumentException("raftVoters " + raftVoters + " outside 0.." + size);
+    }
     this.dir = dir;
     this.topology = topology;
     this.customise = customise;
@@ -78,6 +93,18 @@ public final class LocalCluster implements AutoCloseable {
         .algorithm(SignatureAlgorithm.ED25519).init();
     for (int i = 0; i < size; i++) {
       nodes.add(new ClusterNode(this, i, "n" + i));
+    }
+    for (int i = 0; i < raftVoters; i++) {
+      voters.add(new VoterAddress("n" + i, new HostPort("127.0.0.1", freePort())));
+    }
+  }
+
+  /** A loopback port free now; Raft peers must know each other's ports before any starts. */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free loopback port", e);
     }
   }
 
@@ -89,7 +116,17 @@ public final class LocalCluster implements AutoCloseable {
   /** Starts a cluster; {@code customise} adjusts each node's configuration. */
   public static LocalCluster start(Path dir, int size, Topology topology,
       UnaryOperator<NodeConfig> customise, long faultSeed) {
-    LocalCluster cluster = new LocalCluster(dir, size, topology, customise, faultSeed);
+    return start(dir, size, topology, customise, faultSeed, 0);
+  }
+
+  /**
+   * Starts a cluster whose first {@code raftVoters} nodes (0, 1, 3 or 5) form one Raft group
+   * configured through {@code consensus.voters}; {@code customise} runs after that section is
+   * filled in.
+   */
+  public static LocalCluster start(Path dir, int size, Topology topology,
+      UnaryOperator<NodeConfig> customise, long faultSeed, int raftVoters) {
+    LocalCluster cluster = new LocalCluster(dir, size, topology, customise, faultSeed, raftVoters);
     try {
       for (ClusterNode node : cluster.nodes) {
         node.start();
@@ -246,6 +283,11 @@ public final class LocalCluster implements AutoCloseable {
       return container().get(dev.x0tta6bl4.node.mesh.MeshRouter.class);
     }
 
+    /** This node's replicated store (it must be one of the Raft voters). */
+    public ReplicatedStore store() {
+      return container().get(ConsensusComponent.class).store();
+    }
+
     public InetSocketAddress metricsAddress() {
       return container().get(MetricsEndpoint.class).address();
     }
@@ -308,6 +350,7 @@ public final class LocalCluster implements AutoCloseable {
       NodeConfig.Mesh m = d.mesh();
       NodeConfig.Identity identity = d.identity();
       return d.withNode(new NodeConfig.Node(id, stateDir, Duration.ofSeconds(5)))
+          .withConsensus(consensus(d.consensus()))
           .withMetrics(new NodeConfig.Metrics(new HostPort("127.0.0.1", 0), d.metrics().maxHeaderSize()))
           .withApi(withEphemeralPort(d.api()))
           .withIdentity(new NodeConfig.Identity("cluster.test", NodeConfig.IdentitySourceKind.FILES,
@@ -316,6 +359,20 @@ public final class LocalCluster implements AutoCloseable {
               0, m.maxNeighbours(), m.maxFrameSize(), m.outboundBuffer(), m.heartbeatInterval(),
               Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(1),
               m.peerMetricsLimit()));
+    }
+
+    /** A voter of the cluster's group (short elections for fast tests), or consensus off. */
+    private NodeConfig.Consensus consensus(NodeConfig.Consensus d) {
+      if (index >= cluster.voters.size()) {
+        return new NodeConfig.Consensus(false, d.bind(), List.of(), false,
+            d.electionTimeoutMin(), d.electionTimeoutMax(), d.requestTimeout(),
+            d.snapshotThreshold(), d.snapshotInterval(), d.snapshotRetention(),
+            d.logSegmentSize(), d.maxValueSize(), null);
+      }
+      return new NodeConfig.Consensus(true, cluster.voters.get(index).address(),
+          List.copyOf(cluster.voters), false, Duration.ofMillis(100), Duration.ofMillis(200),
+          Duration.ofSeconds(5), d.snapshotThreshold(), d.snapshotInterval(),
+          d.snapshotRetention(), d.logSegmentSize(), d.maxValueSize(), null);
     }
 
     private static NodeConfig.Api withEphemeralPort(NodeConfig.Api a) {

@@ -60,7 +60,8 @@ class LocalApiServerTest {
   private void start(int maxSubscribers, DataSize maxBody) {
     NodeConfig.Api config = new NodeConfig.Api(new HostPort("127.0.0.1", 0), maxBody,
         DataSize.ofKibibytes(8), Duration.ofSeconds(2), maxSubscribers, 64);
-    server = new LocalApiServer(config, mesh, group, registry, nodeReady::get,
+    server = new LocalApiServer(config, mesh, ConsensusAccess.disabled(), group, registry,
+        nodeReady::get,
         Duration.ofSeconds(5), Duration.ofMillis(200));
     server.start();
     api = new ApiTestClient(server.address());

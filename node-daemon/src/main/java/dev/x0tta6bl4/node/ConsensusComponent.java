@@ -1,0 +1,176 @@
+package dev.x0tta6bl4.node;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.x0tta6bl4.consensus.ConsensusConfig;
+import dev.x0tta6bl4.consensus.ConsensusStatus;
+import dev.x0tta6bl4.consensus.ReplicatedStore;
+import dev.x0tta6bl4.consensus.Voter;
+import dev.x0tta6bl4.node.config.ConfigException;
+import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.config.VoterAddress;
+import dev.x0tta6bl4.node.wiring.Component;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's member of the replicated store: maps the {@code consensus} section onto a {@link
+ * ConsensusConfig}, starts the {@link ReplicatedStore} (Raft server and client) and takes a
+ * snapshot every {@code consensus.snapshot-interval} when something was applied since the newest
+ * one. The local API reaches the store only through {@link #store()}, so a supervisor that
+ * rebuilds the store can take this component's place.
+ *
+ * <p>Lifecycle NEW → RUNNING → CLOSED: built and started by the container after the node's
+ * identity, closed before the meter registry (which removes the {@code meshd.raft.*} meters).
+ * The snapshot timer runs on the node's scheduler thread; {@link #store()} is called from any
+ * thread.
+ */
+public final class ConsensusComponent implements Component {
+  private static final Logger log = LoggerFactory.getLogger(ConsensusComponent.class);
+
+  private final ConsensusConfig config;
+  private final NodeConfig.Consensus section;
+  private final MeterRegistry registry;
+  private final ScheduledExecutorService scheduler;
+  private volatile ReplicatedStore store;
+  private volatile boolean closed;
+  private ScheduledFuture<?> snapshots;
+
+  /**
+   * Checks the section against this node and builds the Raft settings; nothing starts yet.
+   *
+   * @throws ConfigException when this node is not among the voters, its entry is not {@code
+   *     consensus.bind}, or the Raft port is another server's (exit code 78)
+   */
+  public ConsensusComponent(NodeConfig nodeConfig, LocalNode local, MeterRegistry registry,
+      ScheduledExecutorService scheduler, Clock clock) {
+    nodeConfig.checkConsensusFor(local.nodeId());
+    this.section = nodeConfig.consensus();
+    this.config = consensusConfig(section, local, clock);
+    this.registry = registry;
+    this.scheduler = scheduler;
+  }
+
+  /** The consensus module's settings for this node's section. */
+  static ConsensusConfig consensusConfig(NodeConfig.Consensus c, LocalNode local, Clock clock) {
+    Voter self = new Voter(local.nodeId(), c.bind().host(), c.bind().port());
+    List<Voter> voters = c.voters().stream().map(ConsensusComponent::voter).toList();
+    ConsensusConfig.Builder b = ConsensusConfig.builder(local.nodeId(),
+            c.storageDirIn(local.stateDir()))
+        .electionTimeout(c.electionTimeoutMin(), c.electionTimeoutMax())
+        .requestTimeout(c.requestTimeout())
+        .snapshotThreshold(c.snapshotThreshold())
+        .snapshotRetention(c.snapshotRetention())
+        .segmentSizeBytes(c.logSegmentSize().bytes())
+        .maxValueBytes(Math.toIntExact(c.maxValueSize().bytes()))
+        .clock(clock);
+    if (c.join()) {
+      b.joining(voters, self);
+    } else {
+      b.voters(voters.isEmpty() ? List.of(self) : voters);
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      // The section's own checks should have caught this; say where to look all the same.
+      throw new ConfigException("consensus: " + e.getMessage());
+    }
+  }
+
+  private static Voter voter(VoterAddress v) {
+    return new Voter(v.id(), v.address().host(), v.address().port());
+  }
+
+  @Override
+  public synchronized void start() {
+    if (store != null || closed) {
+      return;
+    }
+    try {
+      Files.createDirectories(config.storageDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the Raft storage directory "
+          + config.storageDir(), e);
+    }
+    store = ReplicatedStore.start(config, registry);
+    long every = section.snapshotInterval().toMillis();
+    snapshots = scheduler.scheduleWithFixedDelay(this::snapshotIfChanged, every, every,
+        TimeUnit.MILLISECONDS);
+    log.info("Raft member started {} {} {} {}", kv("node_id", config.nodeId()),
+        kv("raft_address", config.self().address()),
+        kv("voters", config.voters().stream().map(Voter::id).toList()),
+        kv("storage_dir", config.storageDir().toString()));
+  }
+
+  /** The time-based snapshot: only when entries were applied since the newest snapshot. */
+  private void snapshotIfChanged() {
+    ReplicatedStore s = store;
+    if (s == null || closed) {
+      return;
+    }
+    try {
+      ConsensusStatus status = s.status();
+      if (status.appliedIndex() > status.lastSnapshotIndex()) {
+        // Never wait here: the scheduler thread also serves identity renewal.
+        s.snapshot().whenComplete((index, error) -> {
+          if (error != null) {
+            // The next period tries again; Ratis' count-based trigger is independent of this.
+            log.warn("periodic Raft snapshot failed: {}", error.toString());
+          } else {
+            log.info("periodic Raft snapshot taken {}", kv("index", index));
+          }
+        });
+      }
+    } catch (RuntimeException e) {
+      log.warn("periodic Raft snapshot check failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * The running store.
+   *
+   * @throws IllegalStateException before {@link #start()} or after {@link #close()}
+   */
+  public ReplicatedStore store() {
+    ReplicatedStore s = store;
+    if (s == null || closed) {
+      throw new IllegalStateException("the Raft member of '" + config.nodeId() + "' is "
+          + (closed ? "closed" : "not started"));
+    }
+    return s;
+  }
+
+  /** The settings the store runs with. */
+  public ConsensusConfig config() {
+    return config;
+  }
+
+  /** The Raft storage directory of this node. */
+  public Path storageDir() {
+    return config.storageDir();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (snapshots != null) {
+      snapshots.cancel(false);
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+}
