@@ -59,6 +59,22 @@ final class ApiTestClient {
     return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Any method with a raw body (empty for none) and header name/value pairs; raw answer. */
+  HttpResponse<byte[]> exchange(String method, String path, byte[] body, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT)
+        .method(method, body.length == 0 && !method.equals("PUT")
+            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  static JsonNode json(byte[] body) throws IOException {
+    return JSON.readTree(body);
+  }
+
   static JsonNode json(HttpResponse<String> response) throws IOException {
     return JSON.readTree(response.body());
   }
