@@ -57,6 +57,9 @@ final class KvKeys {
   }
 
   private static String describe(char c) {
+    if (c == ' ') {
+      return "a space";
+    }
     return c >= 0x21 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
   }
 }

@@ -55,12 +55,19 @@ final class LocalApiClient {
     final int status;
     final String code;
     final String retryAfter;
+    /** The {@code error} object of the answer (code, message and any extra fields), or null. */
+    final transient JsonNode error;
 
     ApiError(int status, String code, String message, String retryAfter) {
+      this(status, code, message, retryAfter, null);
+    }
+
+    ApiError(int status, String code, String message, String retryAfter, JsonNode error) {
       super(message);
       this.status = status;
       this.code = code;
       this.retryAfter = retryAfter;
+      this.error = error;
     }
   }
 
@@ -77,6 +84,30 @@ final class LocalApiClient {
         .timeout(REQUEST_TIMEOUT.plus(extraWait))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  /** A 2xx response with its raw body and headers (the KV endpoints answer raw values). */
+  record RawAnswer(int status, byte[] body, java.net.http.HttpHeaders headers) {
+    JsonNode json() {
+      return parse(new String(body, StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * {@code method} on {@code path} with a raw {@code body} (null for none) and header name/value
+   * pairs; a non-2xx answer becomes an {@link ApiError}.
+   */
+  RawAnswer raw(String method, String path, byte[] body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(base.getPath() + path))
+        .timeout(REQUEST_TIMEOUT)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    HttpResponse<byte[]> response = send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    check(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8), response);
+    return new RawAnswer(response.statusCode(), response.body(), response.headers());
   }
 
   private Answer exchange(HttpRequest request) {
@@ -130,7 +161,7 @@ final class LocalApiClient {
     String message = e != null && e.hasNonNull("message") ? e.get("message").asText()
         : "HTTP " + status + (body.isBlank() ? "" : ": " + body.strip());
     throw new ApiError(status, code, message,
-        response.headers().firstValue("retry-after").orElse(null));
+        response.headers().firstValue("retry-after").orElse(null), e);
   }
 
   private static JsonNode parse(String body) {

@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
       RoutesCommand.class,
       SendCommand.class,
       SubscribeCommand.class,
+      KvCommand.class,
+      ClusterCommand.class,
+      SnapshotCommand.class,
       VersionCommand.class,
       DemoCommand.class,
       picocli.CommandLine.HelpCommand.class
