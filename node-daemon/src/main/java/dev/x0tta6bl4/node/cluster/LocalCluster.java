@@ -40,7 +40,8 @@ import java.util.stream.Collectors;
  *
  * <p>The replicated store is off unless asked for: with {@code raftVoters} > 0 the first that
  * many nodes form one Raft group from their configuration (each on a loopback port chosen once,
- * kept across restarts, with short election timeouts), and the others run none.
+ * kept across restarts, with 500..1000 ms election timeouts for a busy shared machine), and
+ * the others run none.
  *
  * <p>Used by {@code meshd demo} and by the tests of node-daemon, chaos-tests and load-tests. Not
  * thread-safe: drive it from one thread. Closing stops every node.
@@ -369,9 +370,11 @@ public final class LocalCluster implements AutoCloseable {
             d.snapshotThreshold(), d.snapshotInterval(), d.snapshotRetention(),
             d.logSegmentSize(), d.maxValueSize(), null);
       }
+      // Elections slower than the default: several nodes share this JVM and a busy machine, and
+      // a leader that misses its followers for one timeout steps down.
       return new NodeConfig.Consensus(true, cluster.voters.get(index).address(),
-          List.copyOf(cluster.voters), false, Duration.ofMillis(100), Duration.ofMillis(200),
-          Duration.ofSeconds(5), d.snapshotThreshold(), d.snapshotInterval(),
+          List.copyOf(cluster.voters), false, Duration.ofMillis(500), Duration.ofMillis(1000),
+          Duration.ofSeconds(10), d.snapshotThreshold(), d.snapshotInterval(),
           d.snapshotRetention(), d.logSegmentSize(), d.maxValueSize(), null);
     }
 
