@@ -45,20 +45,6 @@ final class MetricsCatalogue {
   private static Map<String, Upcoming> upcoming() {
     List<Upcoming> list =
         List.of(
-            new Upcoming("meshd_raft_leader", "gauge", "", "consensus (Raft) work",
-                "1 when this member leads the Raft group, else 0"),
-            new Upcoming("meshd_raft_term", "gauge", "", "consensus (Raft) work",
-                "Current Raft term"),
-            new Upcoming("meshd_raft_commit_index", "gauge", "", "consensus (Raft) work",
-                "Commit index of this member"),
-            new Upcoming("meshd_raft_leader_changes_total", "counter", "",
-                "consensus (Raft) work", "Leader changes observed by this member"),
-            new Upcoming("meshd_raft_snapshot_age_seconds", "gauge", "seconds",
-                "consensus (Raft) work", "Age of the newest snapshot"),
-            new Upcoming("meshd_raft_log_size_bytes", "gauge", "bytes", "consensus (Raft) work",
-                "Bytes of Raft log segments on disk"),
-            new Upcoming("meshd_raft_log_failures_total", "counter", "", "consensus (Raft) work",
-                "Raft log write failures"),
             new Upcoming("meshd_mapek_actions_total", "counter", "",
                 "MAPE-K work (label outcome: succeeded, failed, rejected)",
                 "Adaptation actions executed, by outcome"),

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * docs/metrics.md is what {@link MetricsCatalogue} writes from the scrape of a real node, and
  * every exported family follows the naming and label conventions. The node is the middle one of
- * a three-node line after acknowledged unicast, a broadcast, a scrape, a GC and a neighbour's
- * shutdown, so the meters created on first use exist too. Rewrite the document with
+ * a three-node line (also a three-voter Raft group) after acknowledged unicast, a broadcast, a
+ * replicated write, a scrape, a GC and a neighbour's shutdown, so the meters created on first use
+ * exist too. Rewrite the document with
  * {@link MetricsCatalogue#REGENERATE}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -80,7 +81,8 @@ class MetricsCatalogueTest {
 
   @BeforeAll
   void scrapeTheMiddleNodeOfALine(@TempDir Path dir) throws Exception {
-    try (LocalCluster cluster = LocalCluster.start(dir, 3, Topology.LINE)) {
+    // The three nodes are also the Raft voters, so the meshd.raft.* meters are scraped too.
+    try (LocalCluster cluster = LocalCluster.start(dir, 3, Topology.LINE, c -> c, 1L, 3)) {
       cluster.awaitTopology(Duration.ofSeconds(10));
       ClusterNode first = cluster.node(0);
       ClusterNode middle = cluster.node(1);
@@ -92,6 +94,8 @@ class MetricsCatalogueTest {
         assertThat(accepted.outcome().get(10, TimeUnit.SECONDS).delivered()).isTrue();
       }
       first.mesh().broadcast("catalogue", new byte[] {1}, null).get(5, TimeUnit.SECONDS);
+      assertThat(middle.store().put("catalogue", new byte[] {1}).get(30, TimeUnit.SECONDS))
+          .isPositive();
       PrometheusMeterRegistry registry = middle.container().get(PrometheusMeterRegistry.class);
       scrape(middle); // the HTTP server's request meters exist from the first request on
       System.gc(); // jvm_gc_pause_seconds is registered on the first GC notification
