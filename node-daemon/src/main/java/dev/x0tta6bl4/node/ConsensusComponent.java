@@ -104,7 +104,7 @@ public final class ConsensusComponent implements Component {
     }
     store = ReplicatedStore.start(config, registry);
     long every = section.snapshotInterval().toMillis();
-    snapshots = scheduler.scheduleWithFixedDelay(this::snapshotIfChanged, every, every,
+    snapshots = scheduler.scheduleWithFixedDelay(() -> snapshotIfChanged(), every, every,
         TimeUnit.MILLISECONDS);
     log.info("Raft member started {} {} {} {}", kv("node_id", config.nodeId()),
         kv("raft_address", config.self().address()),
@@ -112,27 +112,33 @@ public final class ConsensusComponent implements Component {
         kv("storage_dir", config.storageDir().toString()));
   }
 
-  /** The time-based snapshot: only when entries were applied since the newest snapshot. */
-  private void snapshotIfChanged() {
+  /**
+   * The time-based snapshot: asks for one only when entries were applied since the newest
+   * snapshot; returns whether it asked (the snapshot itself completes later).
+   */
+  boolean snapshotIfChanged() {
     ReplicatedStore s = store;
     if (s == null || closed) {
-      return;
+      return false;
     }
     try {
       ConsensusStatus status = s.status();
-      if (status.appliedIndex() > status.lastSnapshotIndex()) {
-        // Never wait here: the scheduler thread also serves identity renewal.
-        s.snapshot().whenComplete((index, error) -> {
-          if (error != null) {
-            // The next period tries again; Ratis' count-based trigger is independent of this.
-            log.warn("periodic Raft snapshot failed: {}", error.toString());
-          } else {
-            log.info("periodic Raft snapshot taken {}", kv("index", index));
-          }
-        });
+      if (status.appliedIndex() <= status.lastSnapshotIndex()) {
+        return false;
       }
+      // Never wait here: the scheduler thread also serves identity renewal.
+      s.snapshot().whenComplete((index, error) -> {
+        if (error != null) {
+          // The next period tries again; Ratis' count-based trigger is independent of this.
+          log.warn("periodic Raft snapshot failed: {}", error.toString());
+        } else {
+          log.info("periodic Raft snapshot taken {}", kv("index", index));
+        }
+      });
+      return true;
     } catch (RuntimeException e) {
       log.warn("periodic Raft snapshot check failed: {}", e.toString());
+      return false;
     }
   }
 
