@@ -28,6 +28,8 @@ import java.util.concurrent.TimeoutException;
  *       else 507 {@code storage_failure};
  *   <li>any other {@link ConsensusException}, or a store that is not running ({@link
  *       IllegalStateException} from the supplier): 503 {@code unavailable};
+ *   <li>{@link IllegalArgumentException} from the store (a membership change that raced with
+ *       another, such as adding a voter that just became one): 409 {@code membership_conflict};
  *   <li>the rest as {@link ApiResponses#fromFailure}.
  * </ul>
  *
@@ -74,6 +76,9 @@ final class ConsensusResponses {
     if (cause instanceof ConsensusException || cause instanceof IllegalStateException) {
       return "unavailable";
     }
+    if (cause instanceof IllegalArgumentException) {
+      return "membership_conflict";
+    }
     return ApiResponses.codeOf(cause);
   }
 
@@ -105,6 +110,8 @@ final class ConsensusResponses {
         return HttpResponse.error(507, code, message);
       case "unavailable":
         return HttpResponse.error(503, code, message).withHeader("retry-after", "1");
+      case "membership_conflict":
+        return HttpResponse.error(409, code, message);
       default:
         return ApiResponses.fromFailure(cause);
     }

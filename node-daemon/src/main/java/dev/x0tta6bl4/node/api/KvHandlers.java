@@ -122,6 +122,10 @@ final class KvHandlers {
           .thenApply(response -> count(kind, response));
     } catch (ApiException e) {
       return CompletableFuture.completedFuture(count(kind, e.toResponse()));
+    } catch (IllegalArgumentException e) {
+      // The store's own argument checks (KvOp); the key syntax above is stricter, so rare.
+      return CompletableFuture.completedFuture(
+          count(kind, ApiException.invalidArgument(e.getMessage()).toResponse()));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(
           count(kind, ConsensusResponses.fromFailure(e, store)));

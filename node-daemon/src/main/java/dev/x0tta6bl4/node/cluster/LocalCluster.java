@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  * <p>The replicated store is off unless asked for: with {@code raftVoters} > 0 the first that
  * many nodes form one Raft group from their configuration (each on a loopback port chosen once,
  * kept across restarts, with 500..1000 ms election timeouts for a busy shared machine), and
- * the others run none.
+ * the others start with {@code consensus.join}, waiting to be added as voters.
  *
  * <p>Used by {@code meshd demo} and by the tests of node-daemon, chaos-tests and load-tests. Not
  * thread-safe: drive it from one thread. Closing stops every node.
@@ -80,6 +80,8 @@ public final class LocalCluster implements AutoCloseable {
   private final List<ClusterNode> nodes = new ArrayList<>();
   private final List<Death> deaths = new CopyOnWriteArrayList<>();
   private final List<VoterAddress> voters = new ArrayList<>();
+  /** Every node's Raft address when the cluster runs Raft (voters first), else empty. */
+  private final List<VoterAddress> raftAddresses = new ArrayList<>();
 
   private LocalCluster(Path dir, int size, Topology topology, UnaryOperator<NodeConfig> customise,
       long faultSeed, int raftVoters) {
@@ -95,9 +97,10 @@ public final class LocalCluster implements AutoCloseable {
     for (int i = 0; i < size; i++) {
       nodes.add(new ClusterNode(this, i, "n" + i));
     }
-    for (int i = 0; i < raftVoters; i++) {
-      voters.add(new VoterAddress("n" + i, new HostPort("127.0.0.1", freePort())));
+    for (int i = 0; i < (raftVoters == 0 ? 0 : size); i++) {
+      raftAddresses.add(new VoterAddress("n" + i, new HostPort("127.0.0.1", freePort())));
     }
+    voters.addAll(raftAddresses.subList(0, raftVoters));
   }
 
   /** A loopback port free now; Raft peers must know each other's ports before any starts. */
@@ -284,7 +287,7 @@ public final class LocalCluster implements AutoCloseable {
       return container().get(dev.x0tta6bl4.node.mesh.MeshRouter.class);
     }
 
-    /** This node's replicated store (it must be one of the Raft voters). */
+    /** This node's replicated store (the cluster must run a Raft group). */
     public ReplicatedStore store() {
       return container().get(ConsensusComponent.class).store();
     }
@@ -362,9 +365,20 @@ public final class LocalCluster implements AutoCloseable {
               m.peerMetricsLimit()));
     }
 
-    /** A voter of the cluster's group (short elections for fast tests), or consensus off. */
+    /** This node's Raft address (its {@code consensus.bind}); the cluster must run Raft. */
+    public HostPort raftAddress() {
+      if (cluster.raftAddresses.isEmpty()) {
+        throw new IllegalStateException("the cluster runs no Raft group (raftVoters 0)");
+      }
+      return cluster.raftAddresses.get(index).address();
+    }
+
+    /**
+     * A voter of the cluster's group, a node joining it, or consensus off when the cluster runs
+     * no group.
+     */
     private NodeConfig.Consensus consensus(NodeConfig.Consensus d) {
-      if (index >= cluster.voters.size()) {
+      if (cluster.raftAddresses.isEmpty()) {
         return new NodeConfig.Consensus(false, d.bind(), List.of(), false,
             d.electionTimeoutMin(), d.electionTimeoutMax(), d.requestTimeout(),
             d.snapshotThreshold(), d.snapshotInterval(), d.snapshotRetention(),
@@ -372,8 +386,8 @@ public final class LocalCluster implements AutoCloseable {
       }
       // Elections slower than the default: several nodes share this JVM and a busy machine, and
       // a leader that misses its followers for one timeout steps down.
-      return new NodeConfig.Consensus(true, cluster.voters.get(index).address(),
-          List.copyOf(cluster.voters), false, Duration.ofMillis(500), Duration.ofMillis(1000),
+      return new NodeConfig.Consensus(true, raftAddress(), List.copyOf(cluster.voters),
+          index >= cluster.voters.size(), Duration.ofMillis(500), Duration.ofMillis(1000),
           Duration.ofSeconds(10), d.snapshotThreshold(), d.snapshotInterval(),
           d.snapshotRetention(), d.logSegmentSize(), d.maxValueSize(), null);
     }

@@ -77,6 +77,10 @@ class ConsensusResponsesTest {
     HttpResponse notRunning = ConsensusResponses.fromFailure(
         new IllegalStateException("the Raft member of 'n1' is closed"), null);
     assertThat(error(notRunning).get("code").asText()).isEqualTo("unavailable");
+    HttpResponse raced = ConsensusResponses.fromFailure(
+        new IllegalArgumentException("voter 'n4' is already a member"), null);
+    assertThat(raced.status()).isEqualTo(409);
+    assertThat(error(raced).get("code").asText()).isEqualTo("membership_conflict");
     HttpResponse bug = ConsensusResponses.fromFailure(new NullPointerException(), null);
     assertThat(bug.status()).isEqualTo(500);
   }

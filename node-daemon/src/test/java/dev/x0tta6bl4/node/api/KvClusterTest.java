@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three real nodes whose {@code consensus.voters} name each other form one Raft group from their
  * configuration alone; a value written through one node's local API is read through another's.
+ * A fourth node started with {@code consensus.join} is added through the API, catches up, and is
+ * removed again.
  */
 class KvClusterTest {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
@@ -23,8 +25,9 @@ class KvClusterTest {
   @TempDir Path dir;
 
   @Test
-  void threeVotersFromConfig_putOnOneNode_readOnTheOthers() throws Exception {
-    try (LocalCluster cluster = LocalCluster.start(dir, 3, LocalCluster.Topology.FULL, c -> c,
+  void threeVotersFromConfig_putOnOneNode_readOnTheOthers_joinerAddedAndRemoved()
+      throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(dir, 4, LocalCluster.Topology.FULL, c -> c,
         1L, 3)) {
       ApiTestClient n0 = new ApiTestClient(cluster.node(0).apiAddress());
       ApiTestClient n1 = new ApiTestClient(cluster.node(1).apiAddress());
@@ -66,6 +69,27 @@ class KvClusterTest {
         LocalCluster.await(() -> now.equals(leaderSeenBy(api)), CONVERGE,
             () -> "every node to name the leader " + now + ": " + cluster(api));
       }
+
+      ApiTestClient n3 = new ApiTestClient(cluster.node(3).apiAddress());
+      assertThat(staleValue(n3)).as("the joiner holds nothing before it is added").isEmpty();
+      HttpResponse<byte[]> added = n1.exchange("POST", "/v1/cluster/voters",
+          ("{\"id\":\"n3\",\"address\":\"" + cluster.node(3).raftAddress() + "\"}")
+              .getBytes(StandardCharsets.UTF_8), "content-type", "application/json");
+      assertThat(added.statusCode()).as(new String(added.body(), StandardCharsets.UTF_8))
+          .isEqualTo(200);
+      LocalCluster.await(() -> staleValue(n3).equals("swapped on n1"), CONVERGE,
+          () -> "the added voter n3 to catch up: " + cluster(n3));
+      LocalCluster.await(() -> voterIds(n3).equals(java.util.List.of("n0", "n1", "n2", "n3")),
+          CONVERGE, () -> "n3 to see four voters: " + cluster(n3));
+
+      HttpResponse<byte[]> removed = n2.exchange("DELETE", "/v1/cluster/voters/n3",
+          new byte[0]);
+      assertThat(removed.statusCode()).as(new String(removed.body(), StandardCharsets.UTF_8))
+          .isEqualTo(200);
+      LocalCluster.await(() -> voterIds(n0).equals(java.util.List.of("n0", "n1", "n2")),
+          CONVERGE, () -> "n0 to see three voters again: " + cluster(n0));
+      HttpResponse<byte[]> after = n0.exchange("PUT", "/v1/kv/after-removal", new byte[] {1});
+      assertThat(after.statusCode()).as("three voters still commit").isEqualTo(200);
     }
   }
 
@@ -89,6 +113,20 @@ class KvClusterTest {
     try {
       return new String(api.exchange("GET", "/v1/cluster", new byte[0]).body(),
           StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static java.util.List<String> voterIds(ApiTestClient api) {
+    try {
+      JsonNode voters = json(api.exchange("GET", "/v1/cluster", new byte[0])).get("voters");
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      voters.forEach(v -> ids.add(v.get("id").asText()));
+      return ids;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
