@@ -101,6 +101,13 @@ class MeshdDistributionIT {
         .isZero();
     assertThat(JSON.readTree(statusOut).path("ready").asBoolean()).as(statusOut).isTrue();
 
+    // The embedded single-voter Raft group: a write and a linearizable read, packaged CLI.
+    assertThat(cli(launcher, "kv", "put", "greeting", "hello", "--api", apiUrl))
+        .startsWith("greeting version ");
+    assertThat(cli(launcher, "kv", "get", "greeting", "--api", apiUrl)).isEqualTo("hello\n");
+    assertThat(tmp.resolve("meshd-data/raft")).as("Raft storage in the state directory")
+        .isDirectory();
+
     process.destroy(); // SIGTERM
     assertThat(process.waitFor(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS))
         .as("exits within %s after SIGTERM", STOP_DEADLINE)
@@ -117,6 +124,19 @@ class MeshdDistributionIT {
           assertThat(line.path("level").asText()).isEqualTo("INFO");
           assertThat(line.path("@timestamp").asText()).isNotEmpty();
         });
+  }
+
+  /** Runs the packaged CLI; returns its stdout, failing with its stderr on a non-zero exit. */
+  private String cli(Path launcher, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(launcher.toString()));
+    command.addAll(List.of(args));
+    Path err = tmp.resolve("cli-stderr.log");
+    Process p = new ProcessBuilder(command).directory(tmp.toFile()).redirectError(err.toFile())
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(READY_DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", args) + ": " + out + read(err)).isZero();
+    return out;
   }
 
   private static JsonNode awaitLogLine(Path file, Predicate<JsonNode> match, Duration deadline)
