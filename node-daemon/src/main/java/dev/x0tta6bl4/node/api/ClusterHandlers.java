@@ -18,9 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * The Raft group seen from this node and its administration:
@@ -36,24 +33,18 @@ import java.util.function.Function;
  *       unknown_voter}, 409 {@code last_voter}.
  * </ul>
  *
- * Membership changes go one voter at a time through the leader. Store failures map as {@link
- * ConsensusResponses}. Runs on event loops and never blocks. Stateless apart from metrics.
+ * Membership changes go one voter at a time through the leader. The frame of each request
+ * (readiness, store, deadline, errors, metrics) is {@link StoreCalls}. Runs on event loops and
+ * never blocks. Stateless.
  */
 final class ClusterHandlers {
   static final String VOTERS = "/v1/cluster/voters";
   static final String VOTER_PREFIX = VOTERS + "/";
 
-  private final ConsensusAccess consensus;
-  private final BooleanSupplier ready;
-  private final ScheduledExecutorService scheduler;
-  private final ApiMetrics metrics;
+  private final StoreCalls calls;
 
-  ClusterHandlers(ConsensusAccess consensus, BooleanSupplier ready,
-      ScheduledExecutorService scheduler, ApiMetrics metrics) {
-    this.consensus = consensus;
-    this.ready = ready;
-    this.scheduler = scheduler;
-    this.metrics = metrics;
+  ClusterHandlers(StoreCalls calls) {
+    this.calls = calls;
   }
 
   CompletionStage<HttpResponse> status(HttpRequest request) {
@@ -92,35 +83,8 @@ final class ClusterHandlers {
     });
   }
 
-  private CompletionStage<HttpResponse> run(String kind,
-      Function<ReplicatedStore, CompletableFuture<HttpResponse>> work) {
-    if (!ready.getAsBoolean()) {
-      return CompletableFuture.completedFuture(ApiResponses.notReady());
-    }
-    if (!consensus.enabled()) {
-      metrics.consensusRequest(kind, "consensus_disabled");
-      return CompletableFuture.completedFuture(ConsensusResponses.disabled());
-    }
-    ReplicatedStore store = null;
-    try {
-      store = consensus.store();
-      ReplicatedStore s = store;
-      Duration wait = s.config().requestTimeout().plusSeconds(1);
-      return ApiResponses.within(work.apply(s), wait, scheduler, "the Raft group")
-          .exceptionally(error -> ConsensusResponses.fromFailure(error, s))
-          .thenApply(response -> count(kind, response));
-    } catch (ApiException e) {
-      return CompletableFuture.completedFuture(count(kind, e.toResponse()));
-    } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          count(kind, ConsensusResponses.fromFailure(e, store)));
-    }
-  }
-
-  private HttpResponse count(String kind, HttpResponse response) {
-    metrics.consensusRequest(kind,
-        response.status() / 100 == 2 ? "ok" : KvHandlers.errorCode(response));
-    return response;
+  private CompletionStage<HttpResponse> run(String kind, StoreCalls.Work work) {
+    return calls.call(kind, work);
   }
 
   private static Map<String, Object> statusBody(ReplicatedStore store) {

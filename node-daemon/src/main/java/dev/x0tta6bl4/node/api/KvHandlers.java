@@ -7,7 +7,6 @@ import dev.x0tta6bl4.consensus.ReplicatedStore;
 import dev.x0tta6bl4.consensus.Versioned;
 import dev.x0tta6bl4.observability.HttpRequest;
 import dev.x0tta6bl4.observability.HttpResponse;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -15,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BooleanSupplier;
 
 /**
  * {@code GET}, {@code PUT} and {@code DELETE /v1/kv/{key}}: the replicated key-value store.
@@ -34,26 +31,20 @@ import java.util.function.BooleanSupplier;
  *   <li>DELETE removes the key ({@code If-Match} too); 404 {@code not_found} when absent.
  * </ul>
  *
- * Keys follow {@link KvKeys}. Store failures map as {@link ConsensusResponses}. Runs on event
- * loops and never blocks: Raft answers complete the response from Ratis threads; the API gives
- * up after the request timeout plus a second (503 {@code no_quorum}). Stateless apart from
- * metrics.
+ * Keys follow {@link KvKeys}; the frame of each request (readiness, store, deadline, errors,
+ * metrics) is {@link StoreCalls}. Runs on event loops and never blocks: Raft answers complete
+ * the response from Ratis threads. Stateless.
  */
 final class KvHandlers {
   static final String PREFIX = "/v1/kv/";
   static final String OCTET_STREAM = "application/octet-stream";
 
-  private final ConsensusAccess consensus;
-  private final BooleanSupplier ready;
-  private final ScheduledExecutorService scheduler;
-  private final ApiMetrics metrics;
+  private final StoreCalls calls;
+  private final int maxValueBytes;
 
-  KvHandlers(ConsensusAccess consensus, BooleanSupplier ready, ScheduledExecutorService scheduler,
-      ApiMetrics metrics) {
-    this.consensus = consensus;
-    this.ready = ready;
-    this.scheduler = scheduler;
-    this.metrics = metrics;
+  KvHandlers(StoreCalls calls) {
+    this.calls = calls;
+    this.maxValueBytes = calls.consensus().enabled() ? calls.consensus().maxValueBytes() : 0;
   }
 
   CompletionStage<HttpResponse> get(HttpRequest request) {
@@ -71,9 +62,9 @@ final class KvHandlers {
         || request.header("if-none-match").isPresent();
     return run(conditional ? "kv_cas" : "kv_put", request, (store, key) -> {
       byte[] value = request.body();
-      if (value.length > consensus.maxValueBytes()) {
+      if (value.length > maxValueBytes) {
         throw new ApiException(413, "value_too_large", "value of " + value.length
-            + " bytes exceeds consensus.max-value-size (" + consensus.maxValueBytes() + " bytes)");
+            + " bytes exceeds consensus.max-value-size (" + maxValueBytes + " bytes)");
       }
       Optional<Long> expected = precondition(request);
       KvOp op = expected.isPresent()
@@ -104,47 +95,15 @@ final class KvHandlers {
   }
 
   private CompletionStage<HttpResponse> run(String kind, HttpRequest request, Work work) {
-    if (!ready.getAsBoolean()) {
-      return CompletableFuture.completedFuture(ApiResponses.notReady());
-    }
-    if (!consensus.enabled()) {
-      metrics.consensusRequest(kind, "consensus_disabled");
-      return CompletableFuture.completedFuture(ConsensusResponses.disabled());
-    }
-    ReplicatedStore store = null;
-    try {
+    return calls.call(kind, store -> {
       String key = KvKeys.fromPath(request.path(), PREFIX);
-      store = consensus.store();
-      ReplicatedStore s = store;
-      Duration wait = s.config().requestTimeout().plusSeconds(1);
-      return ApiResponses.within(work.apply(s, key), wait, scheduler, "the Raft group")
-          .exceptionally(error -> ConsensusResponses.fromFailure(error, s))
-          .thenApply(response -> count(kind, response));
-    } catch (ApiException e) {
-      return CompletableFuture.completedFuture(count(kind, e.toResponse()));
-    } catch (IllegalArgumentException e) {
-      // The store's own argument checks (KvOp); the key syntax above is stricter, so rare.
-      return CompletableFuture.completedFuture(
-          count(kind, ApiException.invalidArgument(e.getMessage()).toResponse()));
-    } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          count(kind, ConsensusResponses.fromFailure(e, store)));
-    }
-  }
-
-  private HttpResponse count(String kind, HttpResponse response) {
-    metrics.consensusRequest(kind, response.status() / 100 == 2 ? "ok" : errorCode(response));
-    return response;
-  }
-
-  /** The {@code error.code} of an error response (read back from its JSON). */
-  static String errorCode(HttpResponse response) {
-    try {
-      return ApiResponses.JSON.readTree(response.body()).path("error").path("code")
-          .asText("http_" + response.status());
-    } catch (java.io.IOException e) {
-      return "http_" + response.status();
-    }
+      try {
+        return work.apply(store, key);
+      } catch (IllegalArgumentException e) {
+        // The store's own argument checks (KvOp); the key syntax above is stricter, so rare.
+        throw ApiException.invalidArgument(e.getMessage());
+      }
+    });
   }
 
   private static HttpResponse found(String key, Versioned v, boolean json) {

@@ -6,6 +6,7 @@ import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.mesh.MeshService;
 import dev.x0tta6bl4.node.wiring.Component;
 import dev.x0tta6bl4.observability.HttpHandler;
+import dev.x0tta6bl4.observability.HttpResponse;
 import dev.x0tta6bl4.observability.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +52,10 @@ public final class LocalApiServer implements Component {
   /** Longest the API waits for the mesh to answer a read or accept a message. */
   static final Duration MESH_ANSWER_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration STREAM_HEARTBEAT = Duration.ofSeconds(15);
+  /** The HTTP server's own cap on a body (its limit, 16 MiB). */
+  private static final int MAX_SERVER_BODY = 16 << 20;
+  /** Read this much beyond the largest value, so a slightly larger one gets value_too_large. */
+  private static final int VALUE_SLACK = 64 << 10;
 
   private static final Logger log = LoggerFactory.getLogger(LocalApiServer.class);
 
@@ -93,8 +99,9 @@ public final class LocalApiServer implements Component {
         new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics);
     SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
         config.subscriberBuffer(), metrics);
-    KvHandlers kv = new KvHandlers(consensus, ready, group, metrics);
-    ClusterHandlers cluster = new ClusterHandlers(consensus, ready, group, metrics);
+    StoreCalls calls = new StoreCalls(consensus, ready, group, metrics);
+    KvHandlers kv = new KvHandlers(calls);
+    ClusterHandlers cluster = new ClusterHandlers(calls);
     int maxBody = Math.toIntExact(config.maxBodySize().bytes());
     int serverMaxBody = consensus.enabled()
         ? Math.max(maxBody, Math.min(MAX_SERVER_BODY, consensus.maxValueBytes() + VALUE_SLACK))
@@ -122,11 +129,6 @@ public final class LocalApiServer implements Component {
             .build();
   }
 
-  /** The HTTP server's own cap on a body (its limit, 16 MiB). */
-  private static final int MAX_SERVER_BODY = 16 << 20;
-  /** Read this much beyond the largest value, so a slightly larger one gets value_too_large. */
-  private static final int VALUE_SLACK = 64 << 10;
-
   /**
    * {@code handler}, refusing a body above {@code maxBody} with 413 {@code body_too_large}. The
    * aggregated request carries its exact {@code Content-Length}, so the body is not copied.
@@ -135,9 +137,8 @@ public final class LocalApiServer implements Component {
     return request -> {
       long length = request.header("content-length").map(LocalApiServer::parseLength).orElse(0L);
       if (length > maxBody) {
-        return java.util.concurrent.CompletableFuture.completedFuture(
-            dev.x0tta6bl4.observability.HttpResponse.error(413, "body_too_large",
-                "request body exceeds " + maxBody + " bytes (api.max-body-size)"));
+        return CompletableFuture.completedFuture(HttpResponse.error(413, "body_too_large",
+            "request body exceeds " + maxBody + " bytes (api.max-body-size)"));
       }
       return handler.handle(request);
     };
