@@ -125,8 +125,9 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * Starts a cluster whose first {@code raftVoters} nodes (0, 1, 3 or 5) form one Raft group
-   * configured through {@code consensus.voters}; {@code customise} runs after that section is
-   * filled in.
+   * configured through {@code consensus.voters}; with a group, the other nodes start with {@code
+   * consensus.join} (add them with {@code POST /v1/cluster/voters} and {@link
+   * ClusterNode#raftAddress()}). {@code customise} runs after that section is filled in.
    */
   public static LocalCluster start(Path dir, int size, Topology topology,
       UnaryOperator<NodeConfig> customise, long faultSeed, int raftVoters) {
