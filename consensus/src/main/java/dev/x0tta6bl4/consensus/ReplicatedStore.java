@@ -66,6 +66,7 @@ public final class ReplicatedStore implements AutoCloseable {
   private final RaftGroup group;
   private final RaftPeerId selfId;
   private final RaftMetrics metrics;
+  private final RaftTlsMetrics tlsMetrics;
   private final SnapshotStore snapshots;
   private final KvStateMachine stateMachine;
   private final RaftServer server;
@@ -86,6 +87,7 @@ public final class ReplicatedStore implements AutoCloseable {
     RaftGroupId groupId = RaftGroupId.valueOf(config.groupId());
     this.group = RaftGroup.valueOf(groupId, peers);
     this.metrics = new RaftMetrics(registry);
+    this.tlsMetrics = config.tls().isPresent() ? new RaftTlsMetrics(registry) : null;
     this.snapshots = new SnapshotStore(config.clock(), metrics);
     this.stateMachine = new KvStateMachine(snapshots, metrics);
     this.admin = Executors.newSingleThreadExecutor(r -> {
@@ -96,7 +98,12 @@ public final class ReplicatedStore implements AutoCloseable {
     RaftServer builtServer = null;
     RaftClient builtClient = null;
     try {
+      org.apache.ratis.conf.Parameters parameters = RaftProperties.parameters(
+          tlsMetrics == null ? null : RaftSslContexts.build(config.tls().get(), tlsMetrics));
+      config.tls().ifPresent(t -> LOG.info("Raft member '{}' on {}: mutual TLS, {}",
+          config.nodeId(), config.self().address(), t.description()));
       builtServer = RaftServer.newBuilder()
+          .setParameters(parameters)
           .setServerId(selfId)
           .setStateMachine(stateMachine)
           .setProperties(RaftProperties.server(config))
@@ -107,6 +114,7 @@ public final class ReplicatedStore implements AutoCloseable {
       builtServer.start();
       builtClient = RaftClient.newBuilder()
           .setProperties(RaftProperties.client(config))
+          .setParameters(parameters)
           .setRaftGroup(group)
           .setClientId(ClientId.valueOf(config.clientId()))
           .setRetryPolicy(new CountingRetryPolicy(config, metrics.clientRetries))
@@ -116,6 +124,7 @@ public final class ReplicatedStore implements AutoCloseable {
       closeQuietly(builtServer);
       admin.shutdownNow();
       metrics.close();
+      closeQuietly(tlsMetrics);
       throw e;
     }
     this.server = builtServer;
@@ -544,6 +553,7 @@ public final class ReplicatedStore implements AutoCloseable {
     closeQuietly(server);
     admin.shutdownNow();
     metrics.close();
+    closeQuietly(tlsMetrics);
   }
 
   private static void closeQuietly(AutoCloseable c) {
