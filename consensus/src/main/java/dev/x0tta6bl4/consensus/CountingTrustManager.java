@@ -16,11 +16,13 @@ import javax.net.ssl.X509TrustManager;
  */
 final class CountingTrustManager extends X509ExtendedTrustManager {
   private final X509TrustManager delegate;
+  private final RaftTlsMetrics metrics;
   private final Counter refusedClients;
   private final Counter refusedServers;
 
   CountingTrustManager(X509TrustManager delegate, RaftTlsMetrics metrics) {
     this.delegate = delegate;
+    this.metrics = metrics;
     this.refusedClients = metrics.refusedClients;
     this.refusedServers = metrics.refusedServers;
   }
@@ -29,11 +31,12 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
     void run() throws CertificateException;
   }
 
-  private static void counted(Counter refusals, Check check) throws CertificateException {
+  private void counted(Counter refusals, Check check) throws CertificateException {
     try {
       check.run();
     } catch (CertificateException | RuntimeException e) {
       refusals.increment();
+      metrics.refused(refusals == refusedClients ? "client" : "server", e.getMessage());
       throw e;
     }
   }

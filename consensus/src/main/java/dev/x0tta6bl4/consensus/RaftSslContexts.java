@@ -15,7 +15,6 @@ import org.apache.ratis.thirdparty.io.netty.handler.ssl.ClientAuth;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.DelegatingSslContext;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContextBuilder;
-import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslProvider;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,10 +84,7 @@ final class RaftSslContexts {
   private static SslContextBuilder configure(SslContextBuilder b, RaftTls tls) {
     // GrpcSslContexts sets ALPN h2 (gRPC refuses a connection without it) and accepts BCJSSE
     // as well as SunJSSE; the protocol and suites are pinned after it, as it sets its own.
-    SslContextBuilder grpc = tls.provider().isPresent()
-        ? GrpcSslContexts.configure(b, tls.provider().get())
-        : GrpcSslContexts.configure(b, SslProvider.JDK);
-    return grpc.protocols("TLSv1.3")
+    return GrpcSslContexts.configure(b, tls.provider()).protocols("TLSv1.3")
         .ciphers(RaftTls.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE);
   }
 

@@ -8,7 +8,6 @@ import dev.x0tta6bl4.pqc.TlsSettings;
 import java.security.Provider;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509KeyManager;
 import javax.net.ssl.X509TrustManager;
@@ -20,10 +19,9 @@ import javax.net.ssl.X509TrustManager;
  *
  * <p>The node's composition root calls {@link #fromIdentity}: the same split Bouncy Castle JSSE
  * provider, SVID key manager (reads the identity source on every handshake), SPIFFE peer check
- * and hybrid {@code X25519MLKEM768} key exchange as the mesh links. {@link #builder} is the
- * JDK-provider path (SunJSSE, TLS 1.3, classical key exchange) for callers without the pqc
- * stack. Either way the server requires a client certificate, and both sides judge the peer
- * only through the trust manager (Ratis' gRPC does not check host names here).
+ * and hybrid {@code X25519MLKEM768} key exchange as the mesh links. The server requires a
+ * client certificate, and both sides judge the peer only through the trust manager (SPIFFE ID
+ * and trust bundle; Ratis' gRPC does not check host names here).
  *
  * <p>Immutable; the managers it holds must be thread-safe (handshakes run on gRPC event loops).
  */
@@ -34,7 +32,7 @@ public final class RaftTls {
 
   /** Puts per-connection parameters (named groups, key shares) on each new engine. */
   @FunctionalInterface
-  public interface EngineConfigurer {
+  interface EngineConfigurer {
     /** Called on the event loop that owns the connection, before the handshake starts. */
     void configure(SSLEngine engine, boolean clientMode);
   }
@@ -45,13 +43,13 @@ public final class RaftTls {
   private final EngineConfigurer engineConfigurer;
   private final String description;
 
-  private RaftTls(Builder b) {
-    this.keyManager = b.keyManager;
-    this.trustManager = b.trustManager;
-    this.provider = b.provider;
-    this.engineConfigurer = b.engineConfigurer;
-    this.description = b.description != null ? b.description
-        : (provider == null ? "SunJSSE (JDK default)" : provider.getName()) + ", TLSv1.3";
+  private RaftTls(X509KeyManager keyManager, X509TrustManager trustManager, Provider provider,
+      EngineConfigurer engineConfigurer, String description) {
+    this.keyManager = keyManager;
+    this.trustManager = trustManager;
+    this.provider = provider;
+    this.engineConfigurer = engineConfigurer;
+    this.description = description;
   }
 
   /**
@@ -77,20 +75,8 @@ public final class RaftTls {
   /** Raft TLS over prepared JSSE material (provider, managers and per-engine parameters). */
   public static RaftTls of(JsseTlsMaterial material) {
     Objects.requireNonNull(material, "material");
-    return builder(material.keyManager(), material.trustManager())
-        .provider(material.provider())
-        .engineConfigurer(material::configureEngine)
-        .description(material.toString())
-        .build();
-  }
-
-  /**
-   * Starts a configuration over the JDK's default JSSE provider (SunJSSE): TLS 1.3 with the
-   * JDK's classical groups. Give {@link Builder#provider} and {@link Builder#engineConfigurer}
-   * to change that.
-   */
-  public static Builder builder(X509KeyManager keyManager, X509TrustManager trustManager) {
-    return new Builder(keyManager, trustManager);
+    return new RaftTls(material.keyManager(), material.trustManager(), material.provider(),
+        material::configureEngine, material.toString());
   }
 
   public X509KeyManager keyManager() {
@@ -101,12 +87,12 @@ public final class RaftTls {
     return trustManager;
   }
 
-  /** The JSSE provider; empty means the JDK's default (SunJSSE). */
-  public Optional<Provider> provider() {
-    return Optional.ofNullable(provider);
+  /** The JSSE provider whose SSLContext builds the engines (the split BCJSSE). */
+  public Provider provider() {
+    return provider;
   }
 
-  public EngineConfigurer engineConfigurer() {
+  EngineConfigurer engineConfigurer() {
     return engineConfigurer;
   }
 
@@ -118,39 +104,5 @@ public final class RaftTls {
   @Override
   public String toString() {
     return "RaftTls{" + description + "}";
-  }
-
-  /** Builder; not thread-safe. */
-  public static final class Builder {
-    private final X509KeyManager keyManager;
-    private final X509TrustManager trustManager;
-    private Provider provider;
-    private EngineConfigurer engineConfigurer = (engine, clientMode) -> { };
-    private String description;
-
-    private Builder(X509KeyManager keyManager, X509TrustManager trustManager) {
-      this.keyManager = Objects.requireNonNull(keyManager, "keyManager");
-      this.trustManager = Objects.requireNonNull(trustManager, "trustManager");
-    }
-
-    /** The JSSE provider whose SSLContext builds the engines (default: the JDK's). */
-    public Builder provider(Provider provider) {
-      this.provider = Objects.requireNonNull(provider, "provider");
-      return this;
-    }
-
-    public Builder engineConfigurer(EngineConfigurer configurer) {
-      this.engineConfigurer = Objects.requireNonNull(configurer, "engineConfigurer");
-      return this;
-    }
-
-    public Builder description(String description) {
-      this.description = Objects.requireNonNull(description, "description");
-      return this;
-    }
-
-    public RaftTls build() {
-      return new RaftTls(this);
-    }
   }
 }

@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,6 +21,8 @@ final class RaftTlsMetrics implements AutoCloseable {
   private final Map<String, Counter> sessions = new ConcurrentHashMap<>();
   final Counter refusedClients;
   final Counter refusedServers;
+  private volatile String lastRefusal;
+  private volatile long lastRefusalNanos;
 
   RaftTlsMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -34,6 +38,21 @@ final class RaftTlsMetrics implements AutoCloseable {
         .register(registry);
     meters.add(c);
     return c;
+  }
+
+  /** Remembers why a peer's chain was refused, for the error of a request that then fails. */
+  void refused(String side, String reason) {
+    lastRefusal = side + " " + reason;
+    lastRefusalNanos = System.nanoTime();
+  }
+
+  /** The last refusal, if it happened within {@code window}. */
+  Optional<String> lastRefusal(Duration window) {
+    String reason = lastRefusal;
+    if (reason == null || System.nanoTime() - lastRefusalNanos > window.toNanos()) {
+      return Optional.empty();
+    }
+    return Optional.of(reason);
   }
 
   /** Counts one TLS session accepted by this node's Raft server. */

@@ -218,7 +218,7 @@ public final class ReplicatedStore implements AutoCloseable {
           outstanding.remove(seq);
           sample.stop(metrics.requestLatency);
           if (error != null) {
-            throw new CompletionException(map(error));
+            throw new CompletionException(withTlsReason(map(error)));
           }
           List<OpResult> results = KvCodec.decodeResults(
               reply.getMessage().getContent().asReadOnlyByteBuffer());
@@ -279,7 +279,7 @@ public final class ReplicatedStore implements AutoCloseable {
     return deadline(client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(bytes))))
         .handle((reply, error) -> {
           if (error != null) {
-            throw new CompletionException(map(error));
+            throw new CompletionException(withTlsReason(map(error)));
           }
           return KvCodec.decodeAnswer(reply.getMessage().getContent().asReadOnlyByteBuffer());
         });
@@ -517,6 +517,20 @@ public final class ReplicatedStore implements AutoCloseable {
       return new StorageFailureException("storage failure: " + rootMessage(e), e);
     }
     return new ConsensusException("Raft request failed: " + rootMessage(e), e);
+  }
+
+  /**
+   * A request that timed out while this node's Raft TLS refused a peer's certificate chain says
+   * so: otherwise a trust-domain or CA mismatch would look like a plain loss of quorum.
+   */
+  private ConsensusException withTlsReason(ConsensusException e) {
+    if (tlsMetrics == null || !(e instanceof NoQuorumException)) {
+      return e;
+    }
+    return tlsMetrics.lastRefusal(config.requestTimeout().multipliedBy(2))
+        .<ConsensusException>map(reason -> new NoQuorumException(e.getMessage()
+            + "; Raft TLS refused a peer's certificate: " + reason, e))
+        .orElse(e);
   }
 
   private static NotLeaderException notLeader(

@@ -170,7 +170,9 @@ class RaftTlsTest {
     assertThatThrownBy(() -> intruder.put("x", new byte[] {1}).get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .satisfies(e -> System.out.println("write from the foreign voter: " + e.getCause()))
-        .cause().isInstanceOf(ConsensusException.NoQuorumException.class);
+        .cause().isInstanceOf(ConsensusException.NoQuorumException.class)
+        .hasMessageContaining("Raft TLS refused a peer's certificate")
+        .hasMessageContaining("does not validate against the trust bundle");
     assertThat(intruder.status().role()).isNotEqualTo(ConsensusStatus.Role.LEADER);
     assertThat(intruder.get("k", ReadConsistency.STALE).get()).isEmpty();
     assertThat(intruder.status().appliedIndex()).isLessThanOrEqualTo(0);
