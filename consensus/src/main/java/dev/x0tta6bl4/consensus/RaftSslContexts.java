@@ -42,11 +42,8 @@ final class RaftSslContexts {
   final SslContext server;
   final SslContext client;
   final ServerTransportFilter sessionCounter;
-  private final RaftTls tls;
 
-  private RaftSslContexts(RaftTls tls, SslContext server, SslContext client,
-      RaftTlsMetrics metrics) {
-    this.tls = tls;
+  private RaftSslContexts(SslContext server, SslContext client, RaftTlsMetrics metrics) {
     this.server = server;
     this.client = client;
     this.sessionCounter = new ServerTransportFilter() {
@@ -73,7 +70,7 @@ final class RaftSslContexts {
       SslContextBuilder client = configure(SslContextBuilder.forClient(), tls)
           .keyManager(tls.keyManager())
           .trustManager(trust);
-      return new RaftSslContexts(tls, configured(server.build(), tls),
+      return new RaftSslContexts(configured(server.build(), tls),
           configured(client.build(), tls), metrics);
     } catch (SSLException | RuntimeException e) {
       throw new IllegalArgumentException("cannot build the Raft TLS contexts over "
@@ -137,9 +134,5 @@ final class RaftSslContexts {
     } catch (NoSuchMethodException e) {
       throw new AssertionError(e);
     }
-  }
-
-  RaftTls tls() {
-    return tls;
   }
 }
