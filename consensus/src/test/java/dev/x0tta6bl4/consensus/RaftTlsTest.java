@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.x0tta6bl4.pqc.CryptoProviders;
 import dev.x0tta6bl4.pqc.HandshakeObservation;
 import dev.x0tta6bl4.pqc.PeerVerifier;
+import dev.x0tta6bl4.pqc.SignatureAlgorithm;
 import dev.x0tta6bl4.pqc.SvidValidator;
+import dev.x0tta6bl4.pqc.TlsSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -233,6 +235,30 @@ class RaftTlsTest {
     }
     assertThat(presented).containsOnly(second);
     assertThat(store.get("b").get(10, TimeUnit.SECONDS)).isPresent();
+  }
+
+  @Test
+  void mlDsa65Svids_raftClientWritesOverHybridTls13() throws Exception {
+    TestIdentities pki = new TestIdentities(SignatureAlgorithm.ML_DSA_65);
+    TlsSettings mlDsa = TlsSettings.builder().mlDsaCertificates(true).build();
+    int port = TestCluster.freePort();
+    TlsRelay relay = track(new TlsRelay(port));
+    ConsensusConfig config = config("n1", List.of(new Voter("n1", "127.0.0.1", port)))
+        .tls(TestIdentities.tls(pki.identity("n1"), mlDsa)).build();
+    ReplicatedStore store = start(config, new SimpleMeterRegistry());
+    store.put("k", new byte[] {1}).get(20, TimeUnit.SECONDS);
+
+    ConsensusConfig viaRelay = config("n1", List.of(new Voter("n1", "127.0.0.1", relay.port())))
+        .build();
+    try (RaftClient c = rawClient(viaRelay,
+        TestIdentities.tls(pki.identity("client"), mlDsa))) {
+      assertThat(c.io().send(put("pq", new byte[] {2})).isSuccess()).isTrue();
+    }
+    HandshakeObservation seen = relay.observations().get(0);
+    System.out.println("ML-DSA-65 Raft TLS handshake on the wire: " + seen);
+    assertThat(seen.negotiatedProtocol()).contains("TLSv1.3");
+    assertThat(seen.selectedGroupName()).contains("X25519MLKEM768");
+    assertThat(store.get("pq").get(20, TimeUnit.SECONDS)).isPresent();
   }
 
   // ---------------------------------------------------------------- helpers

@@ -4,7 +4,9 @@ import dev.x0tta6bl4.pqc.CryptoProviders;
 import dev.x0tta6bl4.pqc.IdentitySource;
 import dev.x0tta6bl4.pqc.MeshCertificateAuthority;
 import dev.x0tta6bl4.pqc.NodeIdentity;
+import dev.x0tta6bl4.pqc.SignatureAlgorithm;
 import dev.x0tta6bl4.pqc.SvidValidator;
+import dev.x0tta6bl4.pqc.TlsSettings;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -20,7 +22,12 @@ final class TestIdentities {
   final MeshCertificateAuthority ca;
 
   TestIdentities() {
-    this.ca = MeshCertificateAuthority.builder().trustDomain(TRUST_DOMAIN).init();
+    this(SignatureAlgorithm.ED25519);
+  }
+
+  TestIdentities(SignatureAlgorithm algorithm) {
+    this.ca = MeshCertificateAuthority.builder().trustDomain(TRUST_DOMAIN).algorithm(algorithm)
+        .init();
   }
 
   Source identity(String nodeId) {
@@ -32,8 +39,12 @@ final class TestIdentities {
   }
 
   static RaftTls tls(Source identity) {
+    return tls(identity, TlsSettings.defaults());
+  }
+
+  static RaftTls tls(Source identity, TlsSettings settings) {
     return RaftTls.fromIdentity(CryptoProviders.install(), identity,
-        SvidValidator.builder(TRUST_DOMAIN).trustBundleFrom(identity).build());
+        SvidValidator.builder(TRUST_DOMAIN).trustBundleFrom(identity).build(), settings);
   }
 
   /** An identity source whose identity the test replaces to simulate a rotation. */
