@@ -66,6 +66,7 @@ public final class ReplicatedStore implements AutoCloseable {
   private final RaftGroup group;
   private final RaftPeerId selfId;
   private final RaftMetrics metrics;
+  private final RaftTlsMetrics tlsMetrics;
   private final SnapshotStore snapshots;
   private final KvStateMachine stateMachine;
   private final RaftServer server;
@@ -86,6 +87,7 @@ public final class ReplicatedStore implements AutoCloseable {
     RaftGroupId groupId = RaftGroupId.valueOf(config.groupId());
     this.group = RaftGroup.valueOf(groupId, peers);
     this.metrics = new RaftMetrics(registry);
+    this.tlsMetrics = config.tls().isPresent() ? new RaftTlsMetrics(registry) : null;
     this.snapshots = new SnapshotStore(config.clock(), metrics);
     this.stateMachine = new KvStateMachine(snapshots, metrics);
     this.admin = Executors.newSingleThreadExecutor(r -> {
@@ -96,7 +98,12 @@ public final class ReplicatedStore implements AutoCloseable {
     RaftServer builtServer = null;
     RaftClient builtClient = null;
     try {
+      org.apache.ratis.conf.Parameters parameters = RaftProperties.parameters(
+          tlsMetrics == null ? null : RaftSslContexts.build(config.tls().get(), tlsMetrics));
+      config.tls().ifPresent(t -> LOG.info("Raft member '{}' on {}: mutual TLS, {}",
+          config.nodeId(), config.self().address(), t.description()));
       builtServer = RaftServer.newBuilder()
+          .setParameters(parameters)
           .setServerId(selfId)
           .setStateMachine(stateMachine)
           .setProperties(RaftProperties.server(config))
@@ -107,6 +114,7 @@ public final class ReplicatedStore implements AutoCloseable {
       builtServer.start();
       builtClient = RaftClient.newBuilder()
           .setProperties(RaftProperties.client(config))
+          .setParameters(parameters)
           .setRaftGroup(group)
           .setClientId(ClientId.valueOf(config.clientId()))
           .setRetryPolicy(new CountingRetryPolicy(config, metrics.clientRetries))
@@ -116,6 +124,7 @@ public final class ReplicatedStore implements AutoCloseable {
       closeQuietly(builtServer);
       admin.shutdownNow();
       metrics.close();
+      closeQuietly(tlsMetrics);
       throw e;
     }
     this.server = builtServer;
@@ -209,7 +218,7 @@ public final class ReplicatedStore implements AutoCloseable {
           outstanding.remove(seq);
           sample.stop(metrics.requestLatency);
           if (error != null) {
-            throw new CompletionException(map(error));
+            throw new CompletionException(withTlsReason(map(error)));
           }
           List<OpResult> results = KvCodec.decodeResults(
               reply.getMessage().getContent().asReadOnlyByteBuffer());
@@ -270,7 +279,7 @@ public final class ReplicatedStore implements AutoCloseable {
     return deadline(client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(bytes))))
         .handle((reply, error) -> {
           if (error != null) {
-            throw new CompletionException(map(error));
+            throw new CompletionException(withTlsReason(map(error)));
           }
           return KvCodec.decodeAnswer(reply.getMessage().getContent().asReadOnlyByteBuffer());
         });
@@ -510,6 +519,20 @@ public final class ReplicatedStore implements AutoCloseable {
     return new ConsensusException("Raft request failed: " + rootMessage(e), e);
   }
 
+  /**
+   * A request that timed out while this node's Raft TLS refused a peer's certificate chain says
+   * so: otherwise a trust-domain or CA mismatch would look like a plain loss of quorum.
+   */
+  private ConsensusException withTlsReason(ConsensusException e) {
+    if (tlsMetrics == null || !(e instanceof NoQuorumException)) {
+      return e;
+    }
+    return tlsMetrics.lastRefusal(config.requestTimeout().multipliedBy(2))
+        .<ConsensusException>map(reason -> new NoQuorumException(e.getMessage()
+            + "; Raft TLS refused a peer's certificate: " + reason, e))
+        .orElse(e);
+  }
+
   private static NotLeaderException notLeader(
       org.apache.ratis.protocol.exceptions.NotLeaderException nle, Throwable e) {
     return new NotLeaderException(nle.getSuggestedLeader() == null ? null
@@ -544,6 +567,7 @@ public final class ReplicatedStore implements AutoCloseable {
     closeQuietly(server);
     admin.shutdownNow();
     metrics.close();
+    closeQuietly(tlsMetrics);
   }
 
   private static void closeQuietly(AutoCloseable c) {
