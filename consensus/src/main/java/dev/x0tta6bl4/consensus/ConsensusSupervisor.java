@@ -176,6 +176,12 @@ public final class ConsensusSupervisor implements AutoCloseable {
           : new StorageFailureException("the Raft log of '" + config.nodeId() + "' failed ("
               + ReplicatedStore.rootMessage(cause) + "); writes resume once the server is"
               + " rebuilt", cause)));
+      // Ratis closes its log after a failed write and its leader stops answering read-index
+      // requests: say so at once instead of letting linearizable reads run into the deadline.
+      s.refuseLinearizableReads(() -> new StorageFailureException("the Raft log of '"
+          + config.nodeId() + "' failed (" + ReplicatedStore.rootMessage(cause) + "):"
+          + " linearizable reads are unavailable until the server is rebuilt; STALE reads"
+          + " are served", cause));
       if (free.isPresent() && free.getAsLong() < rebuildMinFree) {
         LOG.debug("rebuild of '{}' waits for {} free bytes (now {})", config.nodeId(),
             rebuildMinFree, free.getAsLong());
@@ -189,6 +195,7 @@ public final class ConsensusSupervisor implements AutoCloseable {
     } else {
       become(Health.OK, "serving");
       s.refuseWrites(null);
+      s.refuseLinearizableReads(null);
       if (consecutiveRebuilds > 0 && lastRebuild != null
           && !now.isBefore(lastRebuild.at().plus(settings.rebuildBackoffMax()))) {
         consecutiveRebuilds = 0; // healthy for a full backoff period: start afresh

@@ -82,6 +82,8 @@ public final class ReplicatedStore implements AutoCloseable {
   private final UUID clientId;
   /** Set by a {@link ConsensusSupervisor} to refuse writes early (disk low, log failed). */
   private volatile Supplier<? extends ConsensusException> writeRefusal;
+  /** Likewise for linearizable reads (Ratis closes its log after a failed write). */
+  private volatile Supplier<? extends ConsensusException> linearizableReadRefusal;
 
   private ReplicatedStore(ConsensusConfig config, MeterRegistry registry, UUID clientId)
       throws IOException {
@@ -292,6 +294,10 @@ public final class ReplicatedStore implements AutoCloseable {
     if (consistency == ReadConsistency.STALE) {
       return CompletableFuture.completedFuture(stateMachine.read(s -> s.query(q)));
     }
+    Supplier<? extends ConsensusException> refusal = linearizableReadRefusal;
+    if (refusal != null) {
+      return CompletableFuture.failedFuture(refusal.get());
+    }
     if (closed.get()) {
       return CompletableFuture.failedFuture(new NoQuorumException("the Raft server of '"
           + config.nodeId() + "' is closed (a supervisor may be rebuilding it); retry, or read"
@@ -478,6 +484,11 @@ public final class ReplicatedStore implements AutoCloseable {
    */
   void refuseWrites(Supplier<? extends ConsensusException> reason) {
     this.writeRefusal = reason;
+  }
+
+  /** Refuses linearizable reads like {@link #refuseWrites}; STALE reads are still served. */
+  void refuseLinearizableReads(Supplier<? extends ConsensusException> reason) {
+    this.linearizableReadRefusal = reason;
   }
 
   /** The Ratis server underneath; tests close it to play a server that closed itself. */

@@ -34,8 +34,9 @@ public record SupervisorStatus(
     /** Free disk below the floor: writes refused with {@code DiskFullException}, reads served. */
     DISK_LOW,
     /**
-     * The Raft log failed (it stays failed until a rebuild): writes refused, reads served by the
-     * old server; a rebuild waits for free space and its backoff.
+     * The Raft log failed (Ratis closes it; it stays failed until a rebuild): writes and
+     * linearizable reads refused, STALE reads served from the old server's state; the rebuild
+     * waits for room for a new log segment and for its backoff.
      */
     LOG_FAILED,
     /** The server closed itself or a rebuild failed: a rebuild is due (after its backoff). */

@@ -160,15 +160,16 @@ class ConsensusSupervisorTest {
     assertThat(s.status().health()).isEqualTo(Health.DISK_LOW);
     assertThat(s.status().writesRefused()).isTrue();
     assertThat(s.status().diskFreeBytes()).hasValue(5 * MIB);
-    long commitBefore = store.status().commitIndex();
+    long revisionBefore = store.stateMachine().read(KvState::revision);
     assertThatThrownBy(() -> get(store.put("refused", b("x"))))
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(DiskFullException.class)
         .hasMessageContaining("5242880 bytes free, floor 10485760");
     assertThatThrownBy(() -> get(store.submit(List.of(new KvOp.Delete("kept", 0)))))
         .hasCauseInstanceOf(DiskFullException.class);
-    assertThat(store.status().commitIndex()).isEqualTo(commitBefore); // nothing reached Raft
     assertThat(get(store.get("kept"))).isPresent(); // linearizable reads still served
+    assertThat(get(store.get("refused"))).isEmpty();
+    assertThat(store.stateMachine().read(KvState::revision)).isEqualTo(revisionBefore);
     assertThat(count("meshd.raft.writes.refused")).isEqualTo(2);
     assertThat(registry.scrape()).contains("meshd_raft_writes_refusing 1.0",
         "meshd_raft_disk_free_bytes 5242880.0");
@@ -196,7 +197,11 @@ class ConsensusSupervisorTest {
     assertThatThrownBy(() -> get(first.put("x", b("x"))))
         .hasCauseInstanceOf(DiskFullException.class)
         .hasMessageContaining("No space left on device");
-    assertThat(get(first.get("kept"))).isPresent();
+    // Ratis closed its log: linearizable reads are refused at once, stale reads are served.
+    assertThatThrownBy(() -> get(first.get("kept")))
+        .hasCauseInstanceOf(StorageFailureException.class)
+        .hasMessageContaining("STALE reads are served");
+    assertThat(get(first.get("kept", ReadConsistency.STALE))).isPresent();
 
     free.set(MIB); // the default 1 MiB segment fits again
     s.checkNow();
