@@ -112,8 +112,9 @@ class DiskFullTest {
       long version = putWhenAccepted(sup, "after-free", value("after-free"));
       acked.put("after-free", value("after-free"));
       System.out.printf("writes accepted again %d ms after the filler was deleted; %d"
-          + " rebuild(s), status %s%n", (System.nanoTime() - freed) / 1_000_000,
-          sup.status().rebuilds(), sup.status().health());
+          + " rebuild(s) (%s), status %s%n", (System.nanoTime() - freed) / 1_000_000,
+          sup.status().rebuilds(), sup.status().lastRebuild().orElseThrow(),
+          sup.status().health());
       assertThat(version).isPositive();
       assertThat(sup.status().rebuilds()).isGreaterThanOrEqualTo(1);
       assertThat(registry.get("meshd.raft.rebuilds").tag("reason", "log_failed").counter()
