@@ -59,9 +59,14 @@ class ConsensusSupervisorTest {
     return supervisor;
   }
 
+  /**
+   * Waits until the single voter leads and is ready: a linearizable read succeeds only after
+   * the leader's first entry of its term is applied, so no start-up entry arrives later.
+   */
   private void awaitLeader() {
     TestCluster.await(LONG, () -> supervisor.store().status().role()
-        == ConsensusStatus.Role.LEADER, "the single voter leads");
+        == ConsensusStatus.Role.LEADER && supervisor.store().get("ready")
+            .handle((v, e) -> e == null).join(), "the single voter leads and is ready");
   }
 
   private static byte[] b(String s) {
