@@ -71,6 +71,7 @@ public final class ConsensusSupervisor implements AutoCloseable {
   private volatile long diskFree = -1;
   private volatile SupervisorStatus.Rebuild lastRebuild;
   private volatile String lastError;
+  private volatile String probeError;
 
   // Owned by checkNow() under the monitor.
   private ScheduledFuture<?> task;
@@ -130,7 +131,8 @@ public final class ConsensusSupervisor implements AutoCloseable {
     long free = diskFree;
     return new SupervisorStatus(store.status(), health,
         free < 0 ? OptionalLong.empty() : OptionalLong.of(free), settings.minFreeBytes(),
-        rebuilds.get(), Optional.ofNullable(lastRebuild), Optional.ofNullable(lastError));
+        rebuilds.get(), Optional.ofNullable(lastRebuild),
+        Optional.ofNullable(lastError != null ? lastError : probeError));
   }
 
   // ---------------------------------------------------------------- the check
@@ -208,12 +210,20 @@ public final class ConsensusSupervisor implements AutoCloseable {
     try {
       long free = settings.diskProbe().usableBytes(config.storageDir());
       diskFree = free;
+      if (probeError != null) {
+        LOG.info("free space of {} readable again: {} bytes", config.storageDir(), free);
+        probeError = null;
+      }
       return OptionalLong.of(free);
     } catch (IOException | RuntimeException e) {
+      // Fail open: without a reading the floor is not enforced (the log failure path remains).
       diskFree = -1;
-      lastError = "cannot read free space of " + config.storageDir() + ": "
+      if (probeError == null) {
+        LOG.warn("cannot read the free space of {}; the free-space floor is not enforced until"
+            + " it can", config.storageDir(), e);
+      }
+      probeError = "cannot read free space of " + config.storageDir() + ": "
           + ReplicatedStore.rootMessage(e);
-      LOG.warn("cannot read the free space of {}", config.storageDir(), e);
       return OptionalLong.empty();
     }
   }

@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +56,12 @@ class ConsensusSupervisorTest {
         .voters(List.of(new Voter("n1", "127.0.0.1", TestCluster.freePort())))
         .clock(clock).build();
     supervisor = ConsensusSupervisor.start(config, settings.checkInterval(Duration.ofHours(1))
-        .diskProbe(d -> free.get()).build(), registry, scheduler);
+        .diskProbe(d -> {
+          if (free.get() < 0) {
+            throw new IOException("statfs failed (test)");
+          }
+          return free.get();
+        }).build(), registry, scheduler);
     awaitLeader();
     return supervisor;
   }
@@ -67,6 +74,24 @@ class ConsensusSupervisorTest {
     TestCluster.await(LONG, () -> supervisor.store().status().role()
         == ConsensusStatus.Role.LEADER && supervisor.store().get("ready")
             .handle((v, e) -> e == null).join(), "the single voter leads and is ready");
+  }
+
+  /**
+   * Waits until Ratis has appended and applied the metadata entry (the commit index) that its
+   * leader writes after each commit, so the applied index no longer moves by itself.
+   */
+  private void awaitSettled() {
+    TestCluster.await(LONG, () -> {
+      try {
+        RaftLog log = supervisor.store().raftServer().getDivision(
+            RaftGroupId.valueOf(supervisor.store().config().groupId())).getRaftLog();
+        long last = log.getLastEntryTermIndex().getIndex();
+        return log.get(last).hasMetadataEntry()
+            && supervisor.store().status().appliedIndex() >= last;
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, "the commit metadata entry applied");
   }
 
   private static byte[] b(String s) {
@@ -188,6 +213,24 @@ class ConsensusSupervisorTest {
   }
 
   @Test
+  void diskProbeFails_failsOpenWithTheErrorInStatus_untilItReadsAgain() throws Exception {
+    ConsensusSupervisor s = start(SupervisorConfig.builder().minFreeBytes(10 * MIB));
+    free.set(-1);
+    s.checkNow();
+    assertThat(s.status().lastError()).hasValueSatisfying(e -> assertThat(e)
+        .contains("cannot read free space", "statfs failed (test)"));
+    assertThat(s.status().diskFreeBytes()).isEmpty();
+    assertThat(s.status().health()).isEqualTo(Health.OK);
+    assertThat(get(s.store().put("k", b("v")))).isPositive();
+    assertThat(registry.get("meshd.raft.disk.free").gauge().value()).isNaN();
+
+    free.set(20 * MIB);
+    s.checkNow();
+    assertThat(s.status().lastError()).isEmpty();
+    assertThat(s.status().diskFreeBytes()).hasValue(20 * MIB);
+  }
+
+  @Test
   void logFailed_refusesWrites_waitsForRoomForASegment_thenRebuilds() throws Exception {
     ConsensusSupervisor s = start(SupervisorConfig.builder().minFreeBytes(0));
     ReplicatedStore first = s.store();
@@ -239,6 +282,7 @@ class ConsensusSupervisorTest {
     ConsensusSupervisor s = start(SupervisorConfig.builder()
         .snapshotInterval(Duration.ofMinutes(10)));
     get(s.store().put("a", b("1")));
+    awaitSettled();
     s.checkNow();
     assertThat(count("meshd.raft.snapshots.timed")).isZero(); // not due yet
     clock.advance(Duration.ofMinutes(9));
@@ -258,6 +302,7 @@ class ConsensusSupervisorTest {
     assertThat(s.status().raft().lastSnapshotAge()).contains(Duration.ofMinutes(30));
 
     get(s.store().put("b", b("2")));
+    awaitSettled();
     s.checkNow(); // the newest snapshot is 30 min old and something changed: due at once
     TestCluster.await(LONG, () -> count("meshd.raft.snapshots.timed") == 2, "second snapshot");
     assertThat(s.status().raft().lastSnapshotIndex())
