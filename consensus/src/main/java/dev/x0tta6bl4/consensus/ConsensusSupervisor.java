@@ -164,7 +164,10 @@ public final class ConsensusSupervisor implements AutoCloseable {
         ? Optional.of("the last rebuild failed: " + lastError) : s.serverDown();
     Optional<Throwable> logFailure = down.isPresent() ? Optional.empty() : s.logFailure();
 
-    if (down.isPresent()) {
+    if (down.isPresent() && !s.isClosed() && s.removedFromGroup()) {
+      become(Health.REMOVED, "removed from the Raft group (" + down.get() + "); not rebuilt");
+      s.refuseWrites(null); // its client still reaches the remaining voters
+    } else if (down.isPresent()) {
       become(Health.DOWN, down.get());
       s.refuseWrites(refusal(() -> new StorageFailureException("the Raft server of '"
           + config.nodeId() + "' is down (" + down.get() + "); it is being rebuilt, retry", null)));
@@ -251,7 +254,10 @@ public final class ConsensusSupervisor implements AutoCloseable {
     if (previous == next) {
       return;
     }
-    if (next == Health.OK) {
+    if (next == Health.REMOVED) {
+      LOG.warn("Raft member '{}' was removed from the group: {}; stop this node or add it again",
+          config.nodeId(), why);
+    } else if (next == Health.OK) {
       LOG.info("Raft member '{}' is healthy again (was {}); writes accepted", config.nodeId(),
           previous);
     } else {
@@ -366,7 +372,9 @@ public final class ConsensusSupervisor implements AutoCloseable {
         + " at the last supervisor check (NaN when unknown)", "bytes", this,
         s -> s.diskFree < 0 ? Double.NaN : s.diskFree);
     metrics.gauge("meshd.raft.writes.refusing", "1 while the supervisor refuses writes (disk"
-        + " low, log failed, server down)", null, this, s -> s.health == Health.OK ? 0 : 1);
+        + " low, log failed, server down)", null, this,
+        s -> s.health == Health.DISK_LOW || s.health == Health.LOG_FAILED
+            || s.health == Health.DOWN ? 1 : 0);
   }
 
   /** Stops the checks and closes the store; idempotent. Waits for a running check. */

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,7 @@ import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -60,8 +62,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every operation returns a {@link CompletableFuture} failed with a {@link ConsensusException}
  * subtype on error: {@link NotLeaderException}, {@link NoQuorumException},
- * {@link ValueTooLargeException}, {@link StorageFailureException}. Thread-safe. Created by
- * {@link #start}; the caller closes it, which stops client and server (idempotent).
+ * {@link ValueTooLargeException}, {@link StorageFailureException} (and its subtype
+ * {@link DiskFullException}). Thread-safe. Created by {@link #start}; the caller closes it,
+ * which stops client and server (idempotent). In the node a {@link ConsensusSupervisor} owns it:
+ * it may refuse writes early and replaces the store after Ratis closed the server or its log
+ * failed, so callers fetch the current store from the supervisor for every operation.
  */
 public final class ReplicatedStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedStore.class);
@@ -514,6 +519,22 @@ public final class ReplicatedStore implements AutoCloseable {
       return Optional.empty();
     } catch (IOException e) {
       return Optional.of("Raft group member is gone: " + rootMessage(e));
+    }
+  }
+
+  /**
+   * True when this member's latest Raft configuration is stable and no longer lists it: it was
+   * removed from the group (Ratis then closes its server about an election timeout later). A
+   * member that is joining and was never added has an empty configuration: false.
+   */
+  boolean removedFromGroup() {
+    try {
+      RaftConfiguration conf = server.getDivision(group.getGroupId()).getRaftConf();
+      Collection<RaftPeer> current = conf.getCurrentPeers();
+      return !current.isEmpty() && conf.getPreviousPeers().isEmpty()
+          && current.stream().noneMatch(p -> p.getId().equals(selfId));
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -41,6 +41,12 @@ public record SupervisorStatus(
     LOG_FAILED,
     /** The server closed itself or a rebuild failed: a rebuild is due (after its backoff). */
     DOWN,
+    /**
+     * This member was removed from the group and Ratis closed its server: not rebuilt (it would
+     * only be closed again). Its client still reaches the remaining voters; stop the node or add
+     * it again with a fresh storage.
+     */
+    REMOVED,
     /** The supervisor was closed. */
     CLOSED
   }
@@ -50,6 +56,6 @@ public record SupervisorStatus(
 
   /** True when writes are refused before they reach Raft. */
   public boolean writesRefused() {
-    return health != Health.OK;
+    return health == Health.DISK_LOW || health == Health.LOG_FAILED || health == Health.DOWN;
   }
 }

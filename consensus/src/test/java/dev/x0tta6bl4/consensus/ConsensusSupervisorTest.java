@@ -315,6 +315,47 @@ class ConsensusSupervisorTest {
   }
 
   @Test
+  void removedVoter_closedByRatis_isReportedRemoved_notRebuilt() throws Exception {
+    java.util.Map<String, ConsensusSupervisor> sups = new java.util.HashMap<>();
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.clock(clock))) {
+      for (Voter v : c.voters) {
+        sups.put(v.id(), ConsensusSupervisor.start(c.builder(v.id()).build(),
+            SupervisorConfig.builder().checkInterval(Duration.ofHours(1))
+                .diskProbe(d -> free.get()).build(),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), scheduler));
+      }
+      String[] leader = new String[1];
+      TestCluster.await(LONG, () -> sups.entrySet().stream().anyMatch(e -> {
+        boolean leads = e.getValue().store().status().role() == ConsensusStatus.Role.LEADER;
+        if (leads) {
+          leader[0] = e.getKey();
+        }
+        return leads;
+      }), "a leader");
+      ConsensusSupervisor other = sups.entrySet().stream()
+          .filter(e -> !e.getKey().equals(leader[0])).findFirst().orElseThrow().getValue();
+      get(other.store().put("a", b("1")));
+      get(other.store().removeVoter(leader[0]));
+      ConsensusSupervisor removed = sups.get(leader[0]);
+      // Ratis closes a removed member's server once the others answer its vote requests.
+      TestCluster.await(LONG, () -> removed.store().serverDown().isPresent(),
+          "Ratis closes the removed member " + leader[0]);
+      removed.checkNow();
+      removed.checkNow();
+      assertThat(removed.status().health()).isEqualTo(Health.REMOVED);
+      assertThat(removed.status().rebuilds()).isZero();
+      assertThat(removed.status().writesRefused()).isFalse();
+      // Its client still reaches the remaining voters.
+      assertThat(get(removed.store().put("via-removed", b("x")))).isPositive();
+      other.checkNow();
+      assertThat(other.status().health()).isEqualTo(Health.OK);
+      assertThat(get(other.store().get("via-removed"))).isPresent();
+    } finally {
+      sups.values().forEach(ConsensusSupervisor::close);
+    }
+  }
+
+  @Test
   void close_isIdempotent_andClosesTheStore() throws Exception {
     ConsensusSupervisor s = start(SupervisorConfig.builder());
     ReplicatedStore store = s.store();
