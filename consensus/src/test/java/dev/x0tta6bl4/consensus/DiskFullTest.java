@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,6 +162,72 @@ class DiskFullTest {
       putWhenAccepted(sup, "after-free", value("after-free"));
       assertThat(sup.status().rebuilds()).isZero();
       assertThat(sup.status().health()).isEqualTo(Health.OK);
+    }
+  }
+
+  /**
+   * Three voters, one follower's storage on the tmpfs: when the follower's disk fills the group
+   * keeps committing with the other two; once space is freed the follower's supervisor rebuilds
+   * its server, which catches up from the leader to an identical state.
+   */
+  @Test
+  @Tag("soak")
+  void followerDiskFull_groupKeepsCommitting_followerRebuiltAndCaughtUp() throws Exception {
+    Path filler = mnt.resolve("filler");
+    fill(filler, 2 << 20);
+    try (TestCluster c = new TestCluster(dir.resolve("disk"), 3,
+        b -> b.requestTimeout(Duration.ofSeconds(20))
+            .electionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)))) {
+      String onTmpfs = "n3";
+      ConsensusConfig config = ConsensusConfig.builder(onTmpfs, mnt.resolve(onTmpfs))
+          .voters(c.voters).segmentSizeBytes(256 << 10)
+          .requestTimeout(Duration.ofSeconds(20))
+          .electionTimeout(Duration.ofMillis(500), Duration.ofMillis(1000)).build();
+      SupervisorConfig settings = SupervisorConfig.builder().checkInterval(Duration.ofMillis(50))
+          .minFreeBytes(0).rebuildBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
+      c.start("n1");
+      c.start("n2");
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      try (ConsensusSupervisor follower = ConsensusSupervisor.start(config, settings, registry,
+          scheduler)) {
+        TestCluster.await(LONG, () -> follower.store().status().leaderId().isPresent(),
+            "a leader");
+        if (follower.store().status().role() == ConsensusStatus.Role.LEADER) {
+          follower.store().transferLeadership("n1").get(30, TimeUnit.SECONDS);
+        }
+        String leader = c.awaitLeader(LONG);
+        ReplicatedStore writer = c.node(leader);
+        Map<String, byte[]> acked = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int i = 0;
+        for (; follower.status().health() == Health.OK; i++) {
+          assertThat(i < 2_000 && System.nanoTime() < deadline)
+              .as("the follower's disk filled within 2,000 writes and 60 s").isTrue();
+          String key = "k" + i;
+          writer.put(key, value(key)).get(20, TimeUnit.SECONDS); // never fails: quorum of 2
+          acked.put(key, value(key));
+        }
+        SupervisorStatus broken = follower.status();
+        System.out.printf("follower %s failed after %d writes: %s, log failure %s%n", onTmpfs,
+            i, broken.health(), broken.raft().logFailure().orElse("-"));
+        for (int j = 0; j < 20; j++, i++) { // the group still commits without it
+          String key = "k" + i;
+          writer.put(key, value(key)).get(20, TimeUnit.SECONDS);
+          acked.put(key, value(key));
+        }
+
+        Files.delete(filler);
+        long freed = System.nanoTime();
+        byte[] expected = writer.stateDigest();
+        TestCluster.await(LONG, () -> follower.status().health() == Health.OK
+            && Arrays.equals(follower.store().stateDigest(), expected), "follower caught up");
+        System.out.printf("follower rebuilt (%d rebuild(s), %d failed attempts) and caught up %d"
+            + " ms after the filler was deleted%n", follower.status().rebuilds(),
+            (long) registry.get("meshd.raft.rebuild.failures").counter().count(),
+            (System.nanoTime() - freed) / 1_000_000);
+        assertThat(follower.status().rebuilds()).isGreaterThanOrEqualTo(1);
+        assertAllPresent(follower, acked, ReadConsistency.STALE);
+      }
     }
   }
 
