@@ -5,7 +5,11 @@
  * Knows nothing of Netty pipelines or of the mesh.
  *
  * <p>Public API: {@link dev.x0tta6bl4.consensus.ReplicatedStore} (started from a
- * {@link dev.x0tta6bl4.consensus.ConsensusConfig}), the operation and result values
+ * {@link dev.x0tta6bl4.consensus.ConsensusConfig}), normally owned by a
+ * {@link dev.x0tta6bl4.consensus.ConsensusSupervisor} that rebuilds it when Ratis closes the
+ * server or its log fails, guards free disk space and takes time-based snapshots (settings in
+ * {@link dev.x0tta6bl4.consensus.SupervisorConfig}, state in
+ * {@link dev.x0tta6bl4.consensus.SupervisorStatus}); the operation and result values
  * ({@link dev.x0tta6bl4.consensus.KvOp}, {@link dev.x0tta6bl4.consensus.OpResult},
  * {@link dev.x0tta6bl4.consensus.Versioned}, {@link dev.x0tta6bl4.consensus.Member}),
  * {@link dev.x0tta6bl4.consensus.ConsensusStatus}, the typed
