@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -37,6 +38,7 @@ public final class ConsensusConfig {
   private final int maxInFlightBatches;
   private final Clock clock;
   private final UUID clientId;
+  private final RaftTls tls;
 
   private ConsensusConfig(Builder b) {
     nodeId = b.nodeId;
@@ -62,6 +64,7 @@ public final class ConsensusConfig {
     maxInFlightBatches = b.maxInFlightBatches;
     clock = b.clock;
     clientId = b.clientId == null ? UUID.randomUUID() : b.clientId;
+    tls = b.tls;
     validate();
   }
 
@@ -118,6 +121,8 @@ public final class ConsensusConfig {
   public int maxInFlightBatches() { return maxInFlightBatches; }
   public Clock clock() { return clock; }
   public UUID clientId() { return clientId; }
+  /** Mutual TLS on every Raft connection; empty means plaintext gRPC. */
+  public Optional<RaftTls> tls() { return Optional.ofNullable(tls); }
 
   public Voter self() {
     return voters.stream().filter(v -> v.id().equals(nodeId)).findFirst().orElseThrow(
@@ -148,6 +153,7 @@ public final class ConsensusConfig {
     private int maxInFlightBatches = 4;
     private Clock clock = Clock.systemUTC();
     private UUID clientId;
+    private RaftTls tls;
 
     private Builder(String nodeId, Path storageDir) {
       new Voter(nodeId, "127.0.0.1", DEFAULT_PORT); // validates the id
@@ -256,6 +262,15 @@ public final class ConsensusConfig {
 
     public Builder clientId(UUID id) {
       this.clientId = Objects.requireNonNull(id, "clientId");
+      return this;
+    }
+
+    /**
+     * Secures the Raft port, the server's connections to its peers and this node's Raft client
+     * with mutual TLS ({@link RaftTls#fromIdentity} for the node's SVID). Off by default.
+     */
+    public Builder tls(RaftTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 

@@ -2,9 +2,9 @@ package dev.x0tta6bl4.consensus;
 
 /**
  * Base of every error the consensus module reports. Expected outcomes of replicated operations
- * (not leader, no quorum, value too large, storage failure) arrive as subclasses of this type in
- * the failed {@link java.util.concurrent.CompletableFuture}; invalid arguments are thrown
- * directly as {@link IllegalArgumentException}.
+ * (not leader, no quorum, value too large, storage failure, disk full) arrive as subclasses of
+ * this type in the failed {@link java.util.concurrent.CompletableFuture}; invalid arguments are
+ * thrown directly as {@link IllegalArgumentException}.
  */
 public class ConsensusException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -62,10 +62,24 @@ public class ConsensusException extends RuntimeException {
    * The Raft log or snapshot storage failed (disk full, I/O error, server closed after a log
    * failure). Writes are refused until the storage recovers and the server is rebuilt.
    */
-  public static final class StorageFailureException extends ConsensusException {
+  public static class StorageFailureException extends ConsensusException {
     private static final long serialVersionUID = 1L;
 
     public StorageFailureException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Writes are refused because the disk under the Raft storage is full or has less free space
+   * than the configured minimum; nothing of the refused write was applied. Reads are still
+   * served. Retry after space is freed: the {@link ConsensusSupervisor} resumes writes (and
+   * rebuilds the server if its log failed) without a restart.
+   */
+  public static final class DiskFullException extends StorageFailureException {
+    private static final long serialVersionUID = 1L;
+
+    public DiskFullException(String message, Throwable cause) {
       super(message, cause);
     }
   }

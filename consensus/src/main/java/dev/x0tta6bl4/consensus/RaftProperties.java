@@ -2,7 +2,9 @@ package dev.x0tta6bl4.consensus;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
@@ -61,6 +63,7 @@ final class RaftProperties {
     // Ratis backs off to 5 s between retries to an unreachable follower after about 20 s;
     // a returning follower then idles for seconds. Retry a lost follower every second instead.
     RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,100, 1s,1000000");
+    tls(c, p);
     return p;
   }
 
@@ -69,6 +72,23 @@ final class RaftProperties {
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(c.rpcTimeout().toMillis()));
     GrpcConfigKeys.setMessageSizeMax(p,
         SizeInBytes.valueOf(Math.max(8L * c.maxValueBytes(), 64L << 20)));
+    tls(c, p);
+    return p;
+  }
+
+  /** With TLS, Ratis builds its gRPC transport through {@link TlsGrpcRpcType}. */
+  private static void tls(ConsensusConfig c, org.apache.ratis.conf.RaftProperties p) {
+    if (c.tls().isPresent()) {
+      RaftConfigKeys.Rpc.setType(p, new TlsGrpcRpcType());
+    }
+  }
+
+  /** The Ratis parameters of server and client: the TLS contexts, when TLS is on. */
+  static Parameters parameters(RaftSslContexts tls) {
+    Parameters p = new Parameters();
+    if (tls != null) {
+      p.put(RaftSslContexts.PARAMETER, tls, RaftSslContexts.class);
+    }
     return p;
   }
 

@@ -1,5 +1,6 @@
 package dev.x0tta6bl4.consensus;
 
+import dev.x0tta6bl4.consensus.ConsensusException.DiskFullException;
 import dev.x0tta6bl4.consensus.ConsensusException.NoQuorumException;
 import dev.x0tta6bl4.consensus.ConsensusException.NotLeaderException;
 import dev.x0tta6bl4.consensus.ConsensusException.StorageFailureException;
@@ -13,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -25,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
@@ -40,10 +44,12 @@ import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +62,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every operation returns a {@link CompletableFuture} failed with a {@link ConsensusException}
  * subtype on error: {@link NotLeaderException}, {@link NoQuorumException},
- * {@link ValueTooLargeException}, {@link StorageFailureException}. Thread-safe. Created by
- * {@link #start}; the caller closes it, which stops client and server (idempotent).
+ * {@link ValueTooLargeException}, {@link StorageFailureException} (and its subtype
+ * {@link DiskFullException}). Thread-safe. Created by {@link #start}; the caller closes it,
+ * which stops client and server (idempotent). In the node a {@link ConsensusSupervisor} owns it:
+ * it may refuse writes early and replaces the store after Ratis closed the server or its log
+ * failed, so callers fetch the current store from the supervisor for every operation.
  */
 public final class ReplicatedStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedStore.class);
@@ -66,6 +75,7 @@ public final class ReplicatedStore implements AutoCloseable {
   private final RaftGroup group;
   private final RaftPeerId selfId;
   private final RaftMetrics metrics;
+  private final RaftTlsMetrics tlsMetrics;
   private final SnapshotStore snapshots;
   private final KvStateMachine stateMachine;
   private final RaftServer server;
@@ -75,9 +85,16 @@ public final class ReplicatedStore implements AutoCloseable {
   private final AtomicLong nextSeq = new AtomicLong(1);
   private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final UUID clientId;
+  /** Set by a {@link ConsensusSupervisor} to refuse writes early (disk low, log failed). */
+  private volatile Supplier<? extends ConsensusException> writeRefusal;
+  /** Likewise for linearizable reads (Ratis closes its log after a failed write). */
+  private volatile Supplier<? extends ConsensusException> linearizableReadRefusal;
 
-  private ReplicatedStore(ConsensusConfig config, MeterRegistry registry) throws IOException {
+  private ReplicatedStore(ConsensusConfig config, MeterRegistry registry, UUID clientId)
+      throws IOException {
     this.config = config;
+    this.clientId = clientId;
     this.selfId = RaftPeerId.valueOf(config.nodeId());
     List<RaftPeer> peers = new ArrayList<>();
     for (Voter v : config.voters()) {
@@ -86,6 +103,7 @@ public final class ReplicatedStore implements AutoCloseable {
     RaftGroupId groupId = RaftGroupId.valueOf(config.groupId());
     this.group = RaftGroup.valueOf(groupId, peers);
     this.metrics = new RaftMetrics(registry);
+    this.tlsMetrics = config.tls().isPresent() ? new RaftTlsMetrics(registry) : null;
     this.snapshots = new SnapshotStore(config.clock(), metrics);
     this.stateMachine = new KvStateMachine(snapshots, metrics);
     this.admin = Executors.newSingleThreadExecutor(r -> {
@@ -96,7 +114,12 @@ public final class ReplicatedStore implements AutoCloseable {
     RaftServer builtServer = null;
     RaftClient builtClient = null;
     try {
+      org.apache.ratis.conf.Parameters parameters = RaftProperties.parameters(
+          tlsMetrics == null ? null : RaftSslContexts.build(config.tls().get(), tlsMetrics));
+      config.tls().ifPresent(t -> LOG.info("Raft member '{}' on {}: mutual TLS, {}",
+          config.nodeId(), config.self().address(), t.description()));
       builtServer = RaftServer.newBuilder()
+          .setParameters(parameters)
           .setServerId(selfId)
           .setStateMachine(stateMachine)
           .setProperties(RaftProperties.server(config))
@@ -107,8 +130,9 @@ public final class ReplicatedStore implements AutoCloseable {
       builtServer.start();
       builtClient = RaftClient.newBuilder()
           .setProperties(RaftProperties.client(config))
+          .setParameters(parameters)
           .setRaftGroup(group)
-          .setClientId(ClientId.valueOf(config.clientId()))
+          .setClientId(ClientId.valueOf(clientId))
           .setRetryPolicy(new CountingRetryPolicy(config, metrics.clientRetries))
           .build();
     } catch (IOException | RuntimeException e) {
@@ -116,6 +140,7 @@ public final class ReplicatedStore implements AutoCloseable {
       closeQuietly(builtServer);
       admin.shutdownNow();
       metrics.close();
+      closeQuietly(tlsMetrics);
       throw e;
     }
     this.server = builtServer;
@@ -131,8 +156,17 @@ public final class ReplicatedStore implements AutoCloseable {
    * snapshot).
    */
   public static ReplicatedStore start(ConsensusConfig config, MeterRegistry registry) {
+    return start(config, registry, config.clientId());
+  }
+
+  /**
+   * Starts with an explicit client id. A rebuilt server on the same storage needs a fresh one:
+   * the state machine remembers the old client's sequence numbers, so a new client restarting
+   * at 1 under the old id would be answered from that memory instead of being applied.
+   */
+  static ReplicatedStore start(ConsensusConfig config, MeterRegistry registry, UUID clientId) {
     try {
-      return new ReplicatedStore(config, registry);
+      return new ReplicatedStore(config, registry, clientId);
     } catch (IOException e) {
       throw new StorageFailureException("cannot start the Raft server of '" + config.nodeId()
           + "' on " + config.storageDir() + ": " + rootMessage(e), e);
@@ -178,6 +212,10 @@ public final class ReplicatedStore implements AutoCloseable {
 
   /** Submits one operation through the batcher. */
   public CompletableFuture<OpResult> single(KvOp op) {
+    Supplier<? extends ConsensusException> refusal = writeRefusal;
+    if (refusal != null) {
+      return CompletableFuture.failedFuture(refusal.get());
+    }
     try {
       checkSize(List.of(op));
     } catch (ValueTooLargeException e) {
@@ -191,6 +229,10 @@ public final class ReplicatedStore implements AutoCloseable {
    * result). Identified by this client's id and a sequence number, so a retry is applied once.
    */
   public CompletableFuture<List<OpResult>> submit(List<KvOp> ops) {
+    Supplier<? extends ConsensusException> refusal = writeRefusal;
+    if (refusal != null) {
+      return CompletableFuture.failedFuture(refusal.get());
+    }
     if (closed.get()) {
       return CompletableFuture.failedFuture(new ConsensusException("store is closed"));
     }
@@ -202,14 +244,14 @@ public final class ReplicatedStore implements AutoCloseable {
     long seq = nextSeq.getAndIncrement();
     outstanding.add(seq);
     long firstOutstanding = outstanding.isEmpty() ? seq : Math.min(seq, outstanding.first());
-    byte[] bytes = KvCodec.encodeRequest(new Request(config.clientId(), seq, firstOutstanding, ops));
+    byte[] bytes = KvCodec.encodeRequest(new Request(clientId, seq, firstOutstanding, ops));
     Timer.Sample sample = Timer.start();
     return deadline(client.async().send(Message.valueOf(ByteString.copyFrom(bytes))))
         .handle((reply, error) -> {
           outstanding.remove(seq);
           sample.stop(metrics.requestLatency);
           if (error != null) {
-            throw new CompletionException(map(error));
+            throw new CompletionException(withTlsReason(map(error)));
           }
           List<OpResult> results = KvCodec.decodeResults(
               reply.getMessage().getContent().asReadOnlyByteBuffer());
@@ -266,11 +308,20 @@ public final class ReplicatedStore implements AutoCloseable {
     if (consistency == ReadConsistency.STALE) {
       return CompletableFuture.completedFuture(stateMachine.read(s -> s.query(q)));
     }
+    Supplier<? extends ConsensusException> refusal = linearizableReadRefusal;
+    if (refusal != null) {
+      return CompletableFuture.failedFuture(refusal.get());
+    }
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new NoQuorumException("the Raft server of '"
+          + config.nodeId() + "' is closed (a supervisor may be rebuilding it); retry, or read"
+          + " with STALE consistency", null));
+    }
     byte[] bytes = KvCodec.encodeQuery(q);
     return deadline(client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(bytes))))
         .handle((reply, error) -> {
           if (error != null) {
-            throw new CompletionException(map(error));
+            throw new CompletionException(withTlsReason(map(error)));
           }
           return KvCodec.decodeAnswer(reply.getMessage().getContent().asReadOnlyByteBuffer());
         });
@@ -465,6 +516,70 @@ public final class ReplicatedStore implements AutoCloseable {
     return snapshots;
   }
 
+  /**
+   * Refuses every write with the supplied error (called per refused write) until called with
+   * null. Reads are not affected. Used by the supervisor.
+   */
+  void refuseWrites(Supplier<? extends ConsensusException> reason) {
+    this.writeRefusal = reason;
+  }
+
+  /** Refuses linearizable reads like {@link #refuseWrites}; STALE reads are still served. */
+  void refuseLinearizableReads(Supplier<? extends ConsensusException> reason) {
+    this.linearizableReadRefusal = reason;
+  }
+
+  /** The Ratis server underneath; tests close it to play a server that closed itself. */
+  RaftServer raftServer() {
+    return server;
+  }
+
+  /**
+   * Why the Raft server no longer serves this group (closed by itself, for example after a
+   * JVM pause beyond the close threshold or a fatal log error), or empty while it runs.
+   */
+  Optional<String> serverDown() {
+    LifeCycle.State proxy = server.getLifeCycleState();
+    if (proxy.isClosingOrClosed() || proxy == LifeCycle.State.EXCEPTION) {
+      return Optional.of("Raft server is " + proxy);
+    }
+    try {
+      LifeCycle.State division = server.getDivision(group.getGroupId()).getInfo()
+          .getLifeCycleState();
+      if (division.isClosingOrClosed() || division == LifeCycle.State.EXCEPTION) {
+        return Optional.of("Raft group member is " + division);
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("Raft group member is gone: " + rootMessage(e));
+    }
+  }
+
+  /**
+   * True when this member's latest Raft configuration is stable and no longer lists it: it was
+   * removed from the group (Ratis then closes its server about an election timeout later). A
+   * member that is joining and was never added has an empty configuration: false.
+   */
+  boolean removedFromGroup() {
+    try {
+      RaftConfiguration conf = server.getDivision(group.getGroupId()).getRaftConf();
+      Collection<RaftPeer> current = conf.getCurrentPeers();
+      return !current.isEmpty() && conf.getPreviousPeers().isEmpty()
+          && current.stream().noneMatch(p -> p.getId().equals(selfId));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The last Raft log write failure of this server, if any (it sticks until a rebuild). */
+  Optional<Throwable> logFailure() {
+    return stateMachine.logFailure();
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
   private void registerGauges() {
     metrics.gauge("meshd.raft.commit.index", "Commit index of this member", null, this,
         s -> s.status().commitIndex());
@@ -506,6 +621,9 @@ public final class ReplicatedStore implements AutoCloseable {
       if (t instanceof MalformedCommandException m) {
         return m;
       }
+      if (isNoSpace(t)) {
+        return new DiskFullException("storage of the Raft log is full: " + rootMessage(t), e);
+      }
       if (t instanceof RaftLogIOException) {
         return new StorageFailureException("Raft log failure: " + rootMessage(t), e);
       }
@@ -534,10 +652,35 @@ public final class ReplicatedStore implements AutoCloseable {
     return new ConsensusException("Raft request failed: " + rootMessage(e), e);
   }
 
+  /**
+   * A request that timed out while this node's Raft TLS refused a peer's certificate chain says
+   * so: otherwise a trust-domain or CA mismatch would look like a plain loss of quorum.
+   */
+  private ConsensusException withTlsReason(ConsensusException e) {
+    if (tlsMetrics == null || !(e instanceof NoQuorumException)) {
+      return e;
+    }
+    return tlsMetrics.lastRefusal(config.requestTimeout().multipliedBy(2))
+        .<ConsensusException>map(reason -> new NoQuorumException(e.getMessage()
+            + "; Raft TLS refused a peer's certificate: " + reason, e))
+        .orElse(e);
+  }
+
   private static NotLeaderException notLeader(
       org.apache.ratis.protocol.exceptions.NotLeaderException nle, Throwable e) {
     return new NotLeaderException(nle.getSuggestedLeader() == null ? null
         : nle.getSuggestedLeader().getId().toString(), e);
+  }
+
+  /** True when {@code t} or a cause is the operating system's "no space left on device". */
+  static boolean isNoSpace(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof IOException && c.getMessage() != null
+          && c.getMessage().contains("No space left on device")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static Throwable rootCause(Throwable t) {
@@ -568,6 +711,7 @@ public final class ReplicatedStore implements AutoCloseable {
     closeQuietly(server);
     admin.shutdownNow();
     metrics.close();
+    closeQuietly(tlsMetrics);
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -5,11 +5,18 @@
  * Knows nothing of Netty pipelines or of the mesh.
  *
  * <p>Public API: {@link dev.x0tta6bl4.consensus.ReplicatedStore} (started from a
- * {@link dev.x0tta6bl4.consensus.ConsensusConfig}), the operation and result values
+ * {@link dev.x0tta6bl4.consensus.ConsensusConfig}), normally owned by a
+ * {@link dev.x0tta6bl4.consensus.ConsensusSupervisor} that rebuilds it when Ratis closes the
+ * server or its log fails, guards free disk space and takes time-based snapshots (settings in
+ * {@link dev.x0tta6bl4.consensus.SupervisorConfig}, state in
+ * {@link dev.x0tta6bl4.consensus.SupervisorStatus}); the operation and result values
  * ({@link dev.x0tta6bl4.consensus.KvOp}, {@link dev.x0tta6bl4.consensus.OpResult},
  * {@link dev.x0tta6bl4.consensus.Versioned}, {@link dev.x0tta6bl4.consensus.Member}),
- * {@link dev.x0tta6bl4.consensus.ConsensusStatus} and the typed
- * {@link dev.x0tta6bl4.consensus.ConsensusException}s. The state machine, codec, snapshot
- * store and batcher are package-private. See docs/consensus.md.
+ * {@link dev.x0tta6bl4.consensus.ConsensusStatus}, the typed
+ * {@link dev.x0tta6bl4.consensus.ConsensusException}s and
+ * {@link dev.x0tta6bl4.consensus.RaftTls} (mutual TLS on the Raft port from the node's SVID,
+ * over pqc's BCJSSE; {@link dev.x0tta6bl4.consensus.TlsGrpcRpcType} is public only because
+ * Ratis instantiates it by name). The state machine, codec, snapshot store, batcher and the
+ * TLS plumbing are package-private. See docs/consensus.md.
  */
 package dev.x0tta6bl4.consensus;

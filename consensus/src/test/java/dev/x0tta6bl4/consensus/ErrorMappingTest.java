@@ -42,11 +42,16 @@ class ErrorMappingTest {
   }
 
   @Test
-  void logFailure_isStorageFailure_andTypedErrorsPassThrough() {
+  void logFailure_isStorageFailure_diskFullWhenNoSpace_andTypedErrorsPassThrough() {
     assertThat(ReplicatedStore.map(new CompletionException(
         new RaftLogIOException(new java.io.IOException("No space left on device")))))
-        .isInstanceOf(ConsensusException.StorageFailureException.class)
+        .isInstanceOf(ConsensusException.DiskFullException.class)
         .hasMessageContaining("No space left");
+    assertThat(ReplicatedStore.map(new CompletionException(
+        new RaftLogIOException(new java.io.IOException("Input/output error")))))
+        .isInstanceOf(ConsensusException.StorageFailureException.class)
+        .isNotInstanceOf(ConsensusException.DiskFullException.class)
+        .hasMessageContaining("Input/output error");
     ConsensusException tooLarge = new ConsensusException.ValueTooLargeException("big");
     assertThat(ReplicatedStore.map(new CompletionException(tooLarge))).isSameAs(tooLarge);
   }

@@ -3,8 +3,10 @@ package dev.x0tta6bl4.node;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.x0tta6bl4.consensus.ConsensusConfig;
-import dev.x0tta6bl4.consensus.ConsensusStatus;
+import dev.x0tta6bl4.consensus.ConsensusSupervisor;
 import dev.x0tta6bl4.consensus.ReplicatedStore;
+import dev.x0tta6bl4.consensus.SupervisorConfig;
+import dev.x0tta6bl4.consensus.SupervisorStatus;
 import dev.x0tta6bl4.consensus.Voter;
 import dev.x0tta6bl4.node.config.ConfigException;
 import dev.x0tta6bl4.node.config.NodeConfig;
@@ -18,22 +20,22 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node's member of the replicated store: maps the {@code consensus} section onto a {@link
- * ConsensusConfig}, starts the {@link ReplicatedStore} (Raft server and client) and takes a
- * snapshot every {@code consensus.snapshot-interval} when something was applied since the newest
- * one. The local API reaches the store only through {@link #store()}, so a supervisor that
- * rebuilds the store can take this component's place.
+ * ConsensusConfig} and runs the {@link ReplicatedStore} (Raft server and client) under a {@link
+ * ConsensusSupervisor}, which rebuilds a server that closed itself or whose log failed, refuses
+ * writes while the disk is nearly full, and takes a snapshot every {@code
+ * consensus.snapshot-interval} when something was applied since the newest one. The local API
+ * reaches the store only through {@link #store()}, asked on every request, so a rebuilt store is
+ * picked up at once.
  *
  * <p>Lifecycle NEW → RUNNING → CLOSED: built and started by the container after the node's
  * identity, closed before the meter registry (which removes the {@code meshd.raft.*} meters).
- * The snapshot timer runs on the node's scheduler thread; {@link #store()} is called from any
- * thread.
+ * The supervisor's checks run on the node's scheduler thread; {@link #store()} is called from
+ * any thread.
  */
 public final class ConsensusComponent implements Component {
   private static final Logger log = LoggerFactory.getLogger(ConsensusComponent.class);
@@ -42,9 +44,8 @@ public final class ConsensusComponent implements Component {
   private final NodeConfig.Consensus section;
   private final MeterRegistry registry;
   private final ScheduledExecutorService scheduler;
-  private volatile ReplicatedStore store;
+  private volatile ConsensusSupervisor supervisor;
   private volatile boolean closed;
-  private ScheduledFuture<?> snapshots;
 
   /**
    * Checks the section against this node and builds the Raft settings; nothing starts yet.
@@ -93,7 +94,7 @@ public final class ConsensusComponent implements Component {
 
   @Override
   public synchronized void start() {
-    if (store != null || closed) {
+    if (supervisor != null || closed) {
       return;
     }
     try {
@@ -102,44 +103,26 @@ public final class ConsensusComponent implements Component {
       throw new UncheckedIOException("cannot create the Raft storage directory "
           + config.storageDir(), e);
     }
-    store = ReplicatedStore.start(config, registry);
-    long every = section.snapshotInterval().toMillis();
-    snapshots = scheduler.scheduleWithFixedDelay(() -> snapshotIfChanged(), every, every,
-        TimeUnit.MILLISECONDS);
+    supervisor = ConsensusSupervisor.start(config, SupervisorConfig.builder()
+        .snapshotInterval(section.snapshotInterval()).build(), registry, scheduler);
     log.info("Raft member started {} {} {} {}", kv("node_id", config.nodeId()),
         kv("raft_address", config.self().address()),
         kv("voters", config.voters().stream().map(Voter::id).toList()),
         kv("storage_dir", config.storageDir().toString()));
   }
 
-  /**
-   * The time-based snapshot: asks for one only when entries were applied since the newest
-   * snapshot; returns whether it asked (the snapshot itself completes later).
-   */
-  boolean snapshotIfChanged() {
-    ReplicatedStore s = store;
+  /** The supervisor's view: the store's status plus disk, health and rebuilds. */
+  public SupervisorStatus status() {
+    return running().status();
+  }
+
+  private ConsensusSupervisor running() {
+    ConsensusSupervisor s = supervisor;
     if (s == null || closed) {
-      return false;
+      throw new IllegalStateException("the Raft member of '" + config.nodeId() + "' is "
+          + (closed ? "closed" : "not started"));
     }
-    try {
-      ConsensusStatus status = s.status();
-      if (status.appliedIndex() <= status.lastSnapshotIndex()) {
-        return false;
-      }
-      // Never wait here: the scheduler thread also serves identity renewal.
-      s.snapshot().whenComplete((index, error) -> {
-        if (error != null) {
-          // The next period tries again; Ratis' count-based trigger is independent of this.
-          log.warn("periodic Raft snapshot failed: {}", error.toString());
-        } else {
-          log.info("periodic Raft snapshot taken {}", kv("index", index));
-        }
-      });
-      return true;
-    } catch (RuntimeException e) {
-      log.warn("periodic Raft snapshot check failed: {}", e.toString());
-      return false;
-    }
+    return s;
   }
 
   /**
@@ -148,12 +131,7 @@ public final class ConsensusComponent implements Component {
    * @throws IllegalStateException before {@link #start()} or after {@link #close()}
    */
   public ReplicatedStore store() {
-    ReplicatedStore s = store;
-    if (s == null || closed) {
-      throw new IllegalStateException("the Raft member of '" + config.nodeId() + "' is "
-          + (closed ? "closed" : "not started"));
-    }
-    return s;
+    return running().store();
   }
 
   /** The settings the store runs with. */
@@ -172,11 +150,8 @@ public final class ConsensusComponent implements Component {
       return;
     }
     closed = true;
-    if (snapshots != null) {
-      snapshots.cancel(false);
-    }
-    if (store != null) {
-      store.close();
+    if (supervisor != null) {
+      supervisor.close();
     }
   }
 }

@@ -103,23 +103,25 @@ class ConsensusComponentTest {
   }
 
   @Test
-  void snapshotInterval_takesASnapshotAfterWritesButNotWhenIdle() throws Exception {
+  void supervisedStore_snapshotIntervalTakesASnapshotAfterAWrite() throws Exception {
     NodeConfig config = NodeConfig.defaults().withConsensus(
         section(false, new HostPort("127.0.0.1", freePort()), List.of(), Duration.ofSeconds(1)));
     try (ConsensusComponent component = new ConsensusComponent(config,
         new LocalNode("n1", state), registry, scheduler, Clock.systemUTC())) {
       component.start();
-      var store = component.store();
-      assertThat(await(() -> store.status().role() == ConsensusStatus.Role.LEADER)).isTrue();
+      assertThat(await(() -> component.store().status().role()
+          == ConsensusStatus.Role.LEADER)).isTrue();
 
-      assertThat(store.put("k", new byte[] {1}).get(10, TimeUnit.SECONDS)).isPositive();
+      assertThat(component.store().put("k", new byte[] {1}).get(10, TimeUnit.SECONDS))
+          .isPositive();
 
-      // The 1 s timer on the scheduler takes it: snapshot-threshold (10,000) is far away.
-      assertThat(await(() -> store.status().lastSnapshotIndex() >= store.status().appliedIndex()))
+      // The supervisor's 1 s timer takes it: snapshot-threshold (10,000 entries) is far away.
+      assertThat(await(() -> component.store().status().lastSnapshotIndex()
+          >= component.store().status().appliedIndex()))
           .as("a snapshot covering the write within a few intervals").isTrue();
       assertThat(registry.get("meshd.raft.snapshots.taken").counter().count()).isPositive();
-      assertThat(component.snapshotIfChanged()).as("nothing applied since: no snapshot")
-          .isFalse();
+      assertThat(component.status().writesRefused()).isFalse();
+      assertThat(component.status().rebuilds()).isZero();
     }
   }
 

@@ -91,12 +91,12 @@ public final class TlsContextFactory {
 
   /** A ready server-side engine: groups, suites and signature schemes applied. */
   public SSLEngine newServerEngine(ByteBufAllocator alloc) {
-    return applyParameters(server.newEngine(alloc), false);
+    return applyParameters(server.newEngine(alloc), settings, false);
   }
 
   /** A ready client-side engine: groups, early key share and signature schemes applied. */
   public SSLEngine newClientEngine(ByteBufAllocator alloc) {
-    return applyParameters(client.newEngine(alloc), true);
+    return applyParameters(client.newEngine(alloc), settings, true);
   }
 
   /** A server {@link SslHandler} for the accepted channel's pipeline. */
@@ -114,7 +114,8 @@ public final class TlsContextFactory {
     return handler;
   }
 
-  private SSLEngine applyParameters(SSLEngine engine, boolean clientMode) {
+  /** Sets protocol, suites, groups, early key share and signature schemes on a BCJSSE engine. */
+  static SSLEngine applyParameters(SSLEngine engine, TlsSettings settings, boolean clientMode) {
     if (!(engine instanceof BCSSLEngine)) {
       throw new TlsSetupException("engine " + engine.getClass().getName()
           + " is not a Bouncy Castle engine; expected BCSSLEngine from the BCJSSE provider");

@@ -1,6 +1,7 @@
 package dev.x0tta6bl4.node.api;
 
 import dev.x0tta6bl4.consensus.ConsensusException;
+import dev.x0tta6bl4.consensus.ConsensusException.DiskFullException;
 import dev.x0tta6bl4.consensus.ConsensusException.NoQuorumException;
 import dev.x0tta6bl4.consensus.ConsensusException.NotLeaderException;
 import dev.x0tta6bl4.consensus.ConsensusException.StorageFailureException;
@@ -24,8 +25,9 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@link NoQuorumException}, or a {@link TimeoutException} of the API's own wait: 503 {@code
  *       no_quorum} with {@code Retry-After: 1} (the outcome of a write is unknown);
  *   <li>{@link ValueTooLargeException}: 413 {@code value_too_large};
- *   <li>{@link StorageFailureException}: 507 {@code disk_full} when the disk ran out of space,
- *       else 507 {@code storage_failure};
+ *   <li>{@link DiskFullException} (the supervisor refuses writes below its free-space floor), or
+ *       a {@link StorageFailureException} caused by a full disk: 507 {@code disk_full}; any other
+ *       {@link StorageFailureException}: 507 {@code storage_failure};
  *   <li>any other {@link ConsensusException}, or a store that is not running ({@link
  *       IllegalStateException} from the supplier): 503 {@code unavailable};
  *   <li>{@link IllegalArgumentException} from the store (a membership change that raced with
@@ -69,6 +71,9 @@ final class ConsensusResponses {
     }
     if (cause instanceof ValueTooLargeException) {
       return "value_too_large";
+    }
+    if (cause instanceof DiskFullException) {
+      return "disk_full";
     }
     if (cause instanceof StorageFailureException) {
       return outOfSpace(cause) ? "disk_full" : "storage_failure";

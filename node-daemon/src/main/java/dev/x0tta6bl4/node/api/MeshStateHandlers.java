@@ -66,6 +66,7 @@ final class MeshStateHandlers {
         peer.put("phi", finite(p.phi()));
         peer.put("rtt_ms", p.smoothedRtt().map(MeshStateHandlers::millis).orElse(null));
         peer.put("clock_offset_ms", finite(p.clockOffsetSeconds() * 1000));
+        peer.put("adverts_rejected", p.advertsRejected());
         list.add(peer);
       });
       return ApiResponses.json(200, Map.of("peers", list));

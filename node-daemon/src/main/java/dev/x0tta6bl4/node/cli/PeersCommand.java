@@ -31,18 +31,32 @@ final class PeersCommand implements Callable<Integer> {
     } else if (answer.json().path("peers").isEmpty()) {
       out.println("no peers");
     } else {
-      Table table = new Table("NODE", "ADDRESS", "DIRECTION", "STATUS", "RTT", "PHI");
+      Table table = new Table("NODE", "ADDRESS", "DIRECTION", "STATUS", "RTT", "PHI",
+          "BAD ADVERTS");
       for (JsonNode p : answer.json().path("peers")) {
         JsonNode rtt = p.path("rtt_ms");
         table.row(p.path("node_id").asText(), p.path("address").asText(),
             p.path("direction").asText(), p.path("status").asText(),
             rtt.isNumber() ? String.format(Locale.ROOT, "%.2f ms", rtt.asDouble()) : null,
             p.path("phi").isNumber()
-                ? String.format(Locale.ROOT, "%.2f", p.path("phi").asDouble()) : null);
+                ? String.format(Locale.ROOT, "%.2f", p.path("phi").asDouble()) : null,
+            badAdverts(p.path("adverts_rejected")));
       }
       table.print(out);
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /** Rejected adverts other than stale ones (which normal flooding races also produce). */
+  private static String badAdverts(JsonNode byReason) {
+    long bad = 0;
+    for (var it = byReason.fields(); it.hasNext(); ) {
+      var reason = it.next();
+      if (!reason.getKey().equals("stale")) {
+        bad += reason.getValue().asLong();
+      }
+    }
+    return Long.toString(bad);
   }
 }

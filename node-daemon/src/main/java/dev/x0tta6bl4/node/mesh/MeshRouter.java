@@ -13,7 +13,9 @@ import dev.x0tta6bl4.node.delivery.NextHops;
 import dev.x0tta6bl4.node.delivery.SendResult;
 import dev.x0tta6bl4.node.delivery.UnicastDelivery;
 import dev.x0tta6bl4.node.routing.LinkCostEstimator;
+import dev.x0tta6bl4.node.routing.LinkStateAdvert;
 import dev.x0tta6bl4.node.routing.LinkStateRouter;
+import dev.x0tta6bl4.node.routing.NeighbourAdvertStats;
 import dev.x0tta6bl4.node.routing.RouteTable;
 import dev.x0tta6bl4.node.routing.RoutingAction;
 import dev.x0tta6bl4.node.transport.Frame;
@@ -25,9 +27,12 @@ import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -253,7 +258,7 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
           m.traceContext(), true));
     } else if (action instanceof DeliveryAction.DeliveryFailed failed) {
       complete(failed.id(), new Outcome(false, failed.attempts(), Duration.ZERO,
-          Optional.of(failed.reason().name().toLowerCase(java.util.Locale.ROOT))));
+          Optional.of(failed.reason().name().toLowerCase(Locale.ROOT))));
     }
   }
 
@@ -450,14 +455,41 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
 
   @Override
   public CompletableFuture<List<PeerInfo>> peers() {
-    return CompletableFuture.supplyAsync(() -> links.snapshot().stream()
+    // links.snapshot() waits for the link loops: never on the owner loop the stats complete on
+    return advertStats().thenApplyAsync(stats -> links.snapshot().stream()
         .map(s -> new PeerInfo(s.peerId(), s.peerSpiffeId(), s.peerListenAddress(), s.outbound(),
-            s.detector() == null ? "unknown" : s.detector().status().name().toLowerCase(java.util.Locale.ROOT),
+            s.detector() == null ? "unknown" : s.detector().status().name().toLowerCase(Locale.ROOT),
             s.detector() == null ? 0 : s.detector().phi(),
             s.detector() == null || s.detector().smoothedRttNanos().isEmpty() ? Optional.empty()
                 : Optional.of(Duration.ofNanos(s.detector().smoothedRttNanos().getAsLong())),
-            s.clockOffsetSeconds()))
+            s.clockOffsetSeconds(),
+            rejectedByReason(stats.get(s.peerId()))))
         .toList());
+  }
+
+  private static Map<String, Long> rejectedByReason(NeighbourAdvertStats stats) {
+    Map<String, Long> byReason = new TreeMap<>();
+    if (stats != null) {
+      stats.rejected().forEach((reason, n) -> byReason.put(reason.name().toLowerCase(Locale.ROOT), n));
+    }
+    return byReason;
+  }
+
+  /**
+   * Link-state advert counters per relaying neighbour since start (accepted, duplicates,
+   * rejections by reason), kept after a link goes down; from any thread.
+   */
+  public CompletableFuture<SortedMap<String, NeighbourAdvertStats>> advertStats() {
+    CompletableFuture<SortedMap<String, NeighbourAdvertStats>> result = new CompletableFuture<>();
+    onOwner(result, () -> result.complete(router.neighbourStats()));
+    return result;
+  }
+
+  /** The advert of {@code origin} held in the link-state database, if any; from any thread. */
+  public CompletableFuture<Optional<LinkStateAdvert>> heldAdvert(String origin) {
+    CompletableFuture<Optional<LinkStateAdvert>> result = new CompletableFuture<>();
+    onOwner(result, () -> result.complete(router.advert(origin)));
+    return result;
   }
 
   @Override

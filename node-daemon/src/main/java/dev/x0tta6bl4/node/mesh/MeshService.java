@@ -2,6 +2,7 @@ package dev.x0tta6bl4.node.mesh;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -75,7 +76,11 @@ public interface MeshService {
     void close();
   }
 
-  /** A neighbour as the API shows it. */
+  /**
+   * A neighbour as the API shows it. {@code advertsRejected} counts the link-state adverts this
+   * neighbour relayed that were rejected since the node started, by reason in lower case ({@code
+   * bad_signature}, {@code stale}, ...; absent reasons are zero).
+   */
   record PeerInfo(
       String nodeId,
       String spiffeId,
@@ -84,7 +89,13 @@ public interface MeshService {
       String status,
       double phi,
       Optional<Duration> smoothedRtt,
-      double clockOffsetSeconds) {}
+      double clockOffsetSeconds,
+      Map<String, Long> advertsRejected) {
+
+    public PeerInfo {
+      advertsRejected = Map.copyOf(advertsRejected);
+    }
+  }
 
   /** One route. */
   record RouteInfo(String destination, String nextHop, long cost, int hops) {}

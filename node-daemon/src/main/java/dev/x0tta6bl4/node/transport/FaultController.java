@@ -31,6 +31,7 @@ public final class FaultController {
   private final Map<Link, FaultPlans> configured = new HashMap<>();
   private final Set<String> partitioned = new HashSet<>();
   private final Map<Link, AtomicReference<FaultPlans>> live = new HashMap<>();
+  private final Map<Link, AtomicReference<FrameRewriter>> rewriters = new HashMap<>();
   private final Map<Link, Long> injectorsCreated = new HashMap<>();
 
   /**
@@ -56,7 +57,17 @@ public final class FaultController {
     linkSeed = 31 * linkSeed + link.local().hashCode();
     linkSeed = 31 * linkSeed + link.peer().hashCode();
     linkSeed = 31 * linkSeed + generation;
-    return new FaultInjector(liveRef(link), new SplittableRandom(linkSeed));
+    return new FaultInjector(liveRef(link), rewriterRef(link), new SplittableRandom(linkSeed));
+  }
+
+  /**
+   * Makes the channel end on {@code localNode} talking to {@code peerNode} write what {@code
+   * rewriter} returns in place of each frame, on existing and future channels of that link, until
+   * replaced or {@link #clear}; {@link FrameRewriter#NONE} restores honest writes.
+   */
+  public synchronized void rewrite(String localNode, String peerNode, FrameRewriter rewriter) {
+    Objects.requireNonNull(rewriter, "rewriter");
+    rewriterRef(link(localNode, peerNode)).set(rewriter);
   }
 
   /** Sets the plans of the channel end on {@code localNode} talking to {@code peerNode}. */
@@ -89,10 +100,11 @@ public final class FaultController {
     refreshAll();
   }
 
-  /** Removes every partition and every plan: all links fault-free. */
+  /** Removes every partition, plan and rewriter: all links fault-free. */
   public synchronized void clear() {
     partitioned.clear();
     configured.clear();
+    rewriters.values().forEach(ref -> ref.set(FrameRewriter.NONE));
     refreshAll();
   }
 
@@ -108,6 +120,10 @@ public final class FaultController {
 
   private AtomicReference<FaultPlans> liveRef(Link link) {
     return live.computeIfAbsent(link, l -> new AtomicReference<>(effective(l)));
+  }
+
+  private AtomicReference<FrameRewriter> rewriterRef(Link link) {
+    return rewriters.computeIfAbsent(link, l -> new AtomicReference<>(FrameRewriter.NONE));
   }
 
   private FaultPlans effective(Link link) {

@@ -11,7 +11,8 @@ import java.util.random.RandomGenerator;
 /**
  * A Netty handler that injects network faults into one link for tests and demos: delay and
  * jitter, loss, duplication, reordering, corruption, a bandwidth cap, a full partition and a
- * one-way partition (see {@link FaultPlan}). Inbound messages ({@code channelRead}) follow {@link
+ * one-way partition (see {@link FaultPlan}), and a {@link FrameRewriter} that alters or replaces
+ * written frames (a misbehaving relay). Inbound messages ({@code channelRead}) follow {@link
  * FaultPlans#inbound()}, outbound messages ({@code write}) follow {@link FaultPlans#outbound()}.
  *
  * <h2>Placement</h2>
@@ -78,6 +79,7 @@ public final class FaultInjector extends ChannelDuplexHandler {
       long overflowed) {}
 
   private final AtomicReference<FaultPlans> plans;
+  private final AtomicReference<FrameRewriter> rewriter;
   private final FaultInjectorLane inbound;
   private final FaultInjectorLane outbound;
   private ChannelHandlerContext ctx;
@@ -88,12 +90,18 @@ public final class FaultInjector extends ChannelDuplexHandler {
    * @param random the source of every random decision; seed it to reproduce a run
    */
   public FaultInjector(FaultPlans plans, RandomGenerator random) {
-    this(new AtomicReference<>(Objects.requireNonNull(plans, "plans")), random);
+    this(new AtomicReference<>(Objects.requireNonNull(plans, "plans")),
+        new AtomicReference<>(FrameRewriter.NONE), random);
   }
 
-  /** An injector reading its plans from {@code livePlans}, shared with a {@link FaultController}. */
-  FaultInjector(AtomicReference<FaultPlans> livePlans, RandomGenerator random) {
+  /**
+   * An injector reading its plans and its outbound {@link FrameRewriter} from live references
+   * shared with a {@link FaultController}.
+   */
+  FaultInjector(AtomicReference<FaultPlans> livePlans,
+      AtomicReference<FrameRewriter> liveRewriter, RandomGenerator random) {
     this.plans = Objects.requireNonNull(livePlans, "livePlans");
+    this.rewriter = Objects.requireNonNull(liveRewriter, "liveRewriter");
     Objects.requireNonNull(random, "random");
     this.inbound =
         new FaultInjectorLane(
@@ -180,6 +188,9 @@ public final class FaultInjector extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof Frame frame) {
+      msg = Objects.requireNonNull(rewriter.get().rewrite(frame), "rewritten frame");
+    }
     outbound.accept(msg, promise);
   }
 

@@ -60,6 +60,10 @@ class ConsensusResponsesTest {
     HttpResponse other = ConsensusResponses.fromFailure(new StorageFailureException(
         "Raft log failure", new IOException("Input/output error")), null);
 
+    HttpResponse floor = ConsensusResponses.fromFailure(new ConsensusException.DiskFullException(
+        "writes refused: 10 MiB free, below the floor of 64 MiB", null), null);
+    assertThat(floor.status()).isEqualTo(507);
+    assertThat(error(floor).get("code").asText()).isEqualTo("disk_full");
     assertThat(full.status()).isEqualTo(507);
     assertThat(error(full).get("code").asText()).isEqualTo("disk_full");
     assertThat(other.status()).isEqualTo(507);

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -121,9 +122,10 @@ class LocalApiServerTest {
   void peers_returnsPeersSortedWithDirectionRttAndNullForUnknownRtt() throws Exception {
     mesh.peers = List.of(
         new MeshService.PeerInfo("n3", "spiffe://test/node/n3", "127.0.0.1:7603", false, "alive",
-            0.25, Optional.empty(), 0.0),
+            0.25, Optional.empty(), 0.0, Map.of()),
         new MeshService.PeerInfo("n2", "spiffe://test/node/n2", "127.0.0.1:7602", true, "alive",
-            1.5, Optional.of(Duration.ofNanos(1_250_000)), -0.002));
+            1.5, Optional.of(Duration.ofNanos(1_250_000)), -0.002,
+            Map.of("bad_signature", 3L, "stale", 1L)));
     start();
 
     JsonNode peers = json(api.get("/v1/peers")).get("peers");
@@ -134,6 +136,9 @@ class LocalApiServerTest {
     assertThat(peers.get(0).get("address").asText()).isEqualTo("127.0.0.1:7602");
     assertThat(peers.get(0).get("rtt_ms").asDouble()).isEqualTo(1.25);
     assertThat(peers.get(0).get("clock_offset_ms").asDouble()).isEqualTo(-2.0);
+    assertThat(peers.get(0).get("adverts_rejected").get("bad_signature").asLong()).isEqualTo(3);
+    assertThat(peers.get(0).get("adverts_rejected").get("stale").asLong()).isEqualTo(1);
+    assertThat(peers.get(1).get("adverts_rejected").isEmpty()).isTrue();
     assertThat(peers.get(0).get("phi").asDouble()).isEqualTo(1.5);
     assertThat(peers.get(1).get("direction").asText()).isEqualTo("inbound");
     assertThat(peers.get(1).get("rtt_ms").isNull()).isTrue();

@@ -155,15 +155,16 @@ class ApiCommandsTest {
   @Test
   void peersAndRoutes_printTables() {
     mesh.peers = List.of(new MeshService.PeerInfo("n2", "spiffe://t/node/n2", "127.0.0.1:7602",
-        true, "alive", 0.5, Optional.of(Duration.ofMillis(2)), 0));
+        true, "alive", 0.5, Optional.of(Duration.ofMillis(2)), 0,
+        Map.of("bad_signature", 2L, "stale", 5L)));
     mesh.routes = List.of(new MeshService.RouteInfo("n3", "n2", 20, 2));
 
     assertThat(meshd("peers", "--api", url)).isZero();
     assertThat(meshd("routes", "--api", url)).isZero();
 
     assertThat(out.toString().lines()).containsSubsequence(
-        "NODE  ADDRESS         DIRECTION  STATUS  RTT      PHI",
-        "n2    127.0.0.1:7602  outbound   alive   2.00 ms  0.50",
+        "NODE  ADDRESS         DIRECTION  STATUS  RTT      PHI   BAD ADVERTS",
+        "n2    127.0.0.1:7602  outbound   alive   2.00 ms  0.50  2",
         "DESTINATION  NEXT HOP  HOPS  COST",
         "n3           n2        2     20");
   }

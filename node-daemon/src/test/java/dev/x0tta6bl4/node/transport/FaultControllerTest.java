@@ -155,4 +155,36 @@ class FaultControllerTest {
     assertThatThrownBy(() -> controller.partition(""))
         .hasMessageContaining("node is ''");
   }
+
+  @Test
+  void rewrite_replacesWrittenFramesOfThatLinkEndOnly_untilCleared() {
+    FaultInjectorFixture ab = channel("a", "b");
+    FaultInjectorFixture ba = channel("b", "a");
+    Frame original = new Frame.Opaque(FrameType.DATA, new byte[] {1});
+    Frame forged = new Frame.Opaque(FrameType.DATA, new byte[] {2});
+
+    controller.rewrite("a", "b", frame -> frame.equals(original) ? forged : frame);
+
+    ab.send(Direction.OUTBOUND, original);
+    ab.send(Direction.INBOUND, original);
+    ba.send(Direction.OUTBOUND, original);
+    assertThat(ab.receiveAll(Direction.OUTBOUND)).containsExactly(forged);
+    assertThat(ab.receiveAll(Direction.INBOUND)).containsExactly(original);
+    assertThat(ba.receiveAll(Direction.OUTBOUND)).containsExactly(original);
+
+    controller.clear();
+    ab.send(Direction.OUTBOUND, original);
+    assertThat(ab.receiveAll(Direction.OUTBOUND)).containsExactly(original);
+  }
+
+  @Test
+  void rewrite_appliesToChannelsCreatedLater() {
+    controller.rewrite("a", "b", frame -> new Frame.Opaque(FrameType.DATA, new byte[] {9}));
+    FaultInjectorFixture ab = channel("a", "b");
+
+    ab.send(Direction.OUTBOUND, new Frame.Opaque(FrameType.DATA, new byte[] {1}));
+
+    assertThat(ab.receiveAll(Direction.OUTBOUND))
+        .containsExactly(new Frame.Opaque(FrameType.DATA, new byte[] {9}));
+  }
 }
