@@ -104,7 +104,9 @@ public final class ConsensusComponent implements Component {
           + config.storageDir(), e);
     }
     supervisor = ConsensusSupervisor.start(config, SupervisorConfig.builder()
-        .snapshotInterval(section.snapshotInterval()).build(), registry, scheduler);
+        .snapshotInterval(section.snapshotInterval())
+        .minFreeBytes(section.minFreeSpace().bytes())
+        .build(), registry, scheduler);
     log.info("Raft member started {} {} {} {}", kv("node_id", config.nodeId()),
         kv("raft_address", config.self().address()),
         kv("voters", config.voters().stream().map(Voter::id).toList()),

@@ -45,7 +45,7 @@ class ConsensusComponentTest {
       List<VoterAddress> voters, Duration snapshotInterval) {
     return new NodeConfig.Consensus(true, bind, voters, join, Duration.ofMillis(50),
         Duration.ofMillis(100), Duration.ofSeconds(5), 10_000, snapshotInterval, 4,
-        DataSize.ofKibibytes(128), DataSize.ofKibibytes(8), null);
+        DataSize.ofKibibytes(128), DataSize.ofKibibytes(8), DataSize.ofMebibytes(1), null);
   }
 
   private static int freePort() {

@@ -35,7 +35,8 @@ class NodeCompositionTest {
         .withConsensus(new NodeConfig.Consensus(true, new HostPort("127.0.0.1", freePort()),
             r.voters(), r.join(), r.electionTimeoutMin(), r.electionTimeoutMax(),
             r.requestTimeout(), r.snapshotThreshold(), r.snapshotInterval(),
-            r.snapshotRetention(), r.logSegmentSize(), r.maxValueSize(), r.storageDir()))
+            r.snapshotRetention(), r.logSegmentSize(), r.maxValueSize(), r.minFreeSpace(),
+            r.storageDir()))
         .withMetrics(
             new NodeConfig.Metrics(new HostPort("127.0.0.1", 0), defaults.metrics().maxHeaderSize()))
         .withApi(new NodeConfig.Api(new HostPort("127.0.0.1", 0), defaults.api().maxBodySize(),
@@ -88,7 +89,7 @@ class NodeCompositionTest {
         java.util.List.of(VoterAddress.parse("n2@127.0.0.1:1")), false,
         r.electionTimeoutMin(), r.electionTimeoutMax(), r.requestTimeout(),
         r.snapshotThreshold(), r.snapshotInterval(), r.snapshotRetention(),
-        r.logSegmentSize(), r.maxValueSize(), null));
+        r.logSegmentSize(), r.maxValueSize(), r.minFreeSpace(), null));
     Container node = NodeComposition.bindings(wrong, new LocalNode("n1", state)).build();
 
     assertThatThrownBy(node::start)
@@ -104,7 +105,7 @@ class NodeCompositionTest {
     NodeConfig off = c.withConsensus(new NodeConfig.Consensus(false, r.bind(), r.voters(),
         false, r.electionTimeoutMin(), r.electionTimeoutMax(), r.requestTimeout(),
         r.snapshotThreshold(), r.snapshotInterval(), r.snapshotRetention(),
-        r.logSegmentSize(), r.maxValueSize(), null));
+        r.logSegmentSize(), r.maxValueSize(), r.minFreeSpace(), null));
     try (Container node = NodeComposition.bindings(off, new LocalNode("n1", state)).build()) {
       node.start();
 

@@ -9,7 +9,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code meshd snapshot}: a snapshot of the replicated store now ({@code POST /v1/cluster/snapshot}). */
+/**
+ * {@code meshd snapshot}: a snapshot of the replicated store now ({@code POST
+ * /v1/cluster/snapshot}).
+ */
 @Command(
     name = "snapshot",
     mixinStandardHelpOptions = true,

@@ -383,14 +383,14 @@ public final class LocalCluster implements AutoCloseable {
         return new NodeConfig.Consensus(false, d.bind(), List.of(), false,
             d.electionTimeoutMin(), d.electionTimeoutMax(), d.requestTimeout(),
             d.snapshotThreshold(), d.snapshotInterval(), d.snapshotRetention(),
-            d.logSegmentSize(), d.maxValueSize(), null);
+            d.logSegmentSize(), d.maxValueSize(), d.minFreeSpace(), null);
       }
       // Elections slower than the default: several nodes share this JVM and a busy machine, and
       // a leader that misses its followers for one timeout steps down.
       return new NodeConfig.Consensus(true, raftAddress(), List.copyOf(cluster.voters),
           index >= cluster.voters.size(), Duration.ofMillis(500), Duration.ofMillis(1000),
           Duration.ofSeconds(10), d.snapshotThreshold(), d.snapshotInterval(),
-          d.snapshotRetention(), d.logSegmentSize(), d.maxValueSize(), null);
+          d.snapshotRetention(), d.logSegmentSize(), d.maxValueSize(), d.minFreeSpace(), null);
     }
 
     private static NodeConfig.Api withEphemeralPort(NodeConfig.Api a) {

@@ -179,6 +179,9 @@ public record NodeConfig(
    *     purged behind a snapshot), 64KiB..1GiB
    * @param maxValueSize largest value of one key, 1B..16MiB ({@code PUT /v1/kv} bodies above it
    *     get 413 {@code value_too_large})
+   * @param minFreeSpace below this much free space on the storage's file system writes are
+   *     refused (507 {@code disk_full}) before they reach the Raft log; 0B..1TiB, 0B turns the
+   *     floor off
    * @param storageDir Raft log and snapshots, or {@code null} for {@code <state-dir>/raft}
    */
   public record Consensus(
@@ -194,6 +197,7 @@ public record NodeConfig(
       int snapshotRetention,
       DataSize logSegmentSize,
       DataSize maxValueSize,
+      DataSize minFreeSpace,
       Path storageDir) {
     /** Default Raft port (DESIGN.md section 9), the same as the consensus module's. */
     public static final int DEFAULT_PORT = 7601;
@@ -253,6 +257,8 @@ public record NodeConfig(
           DataSize.ofMebibytes(1024));
       requireRange("consensus.max-value-size", maxValueSize, DataSize.ofBytes(1),
           DataSize.ofMebibytes(16));
+      requireRange("consensus.min-free-space", minFreeSpace, DataSize.ofBytes(0),
+          DataSize.ofMebibytes(1024L * 1024));
       if (storageDir != null && storageDir.toString().isEmpty()) {
         throw ConfigException.invalid(
             "consensus.storage-dir", "empty path", "a directory path, or null for the default");
@@ -261,12 +267,14 @@ public record NodeConfig(
 
     /**
      * Enabled, one voter (this node) on 127.0.0.1:7601, 150..300 ms elections, 10 s requests,
-     * snapshots every 10,000 entries or 10 minutes, 3 kept, 1 MiB segments and values.
+     * snapshots every 10,000 entries or 10 minutes, 3 kept, 1 MiB segments and values, writes
+     * refused below 64 MiB of free disk.
      */
     public static Consensus defaults() {
       return new Consensus(true, new HostPort("127.0.0.1", DEFAULT_PORT), List.of(), false,
           Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofSeconds(10), 10_000,
-          Duration.ofMinutes(10), 3, DataSize.ofMebibytes(1), DataSize.ofMebibytes(1), null);
+          Duration.ofMinutes(10), 3, DataSize.ofMebibytes(1), DataSize.ofMebibytes(1),
+          DataSize.ofMebibytes(64), null);
     }
 
     /** The Raft storage directory: configured, or {@code <stateDir>/raft}. */

@@ -804,7 +804,7 @@ class ConfigLoaderTest {
                     VoterAddress.parse("b-2@10.0.0.3:7613")),
                 false, Duration.ofMillis(60), Duration.ofSeconds(2), Duration.ofSeconds(3), 7,
                 Duration.ofHours(2), 5, DataSize.ofKibibytes(64), DataSize.ofBytes(100),
-                Path.of("/var/lib/raft x")));
+                DataSize.ofBytes(0), Path.of("/var/lib/raft x")));
 
     String yaml = ConfigLoader.toYaml(config);
 
@@ -893,6 +893,7 @@ class ConfigLoaderTest {
               snapshot-retention: 3
               log-segment-size: 1MiB
               max-value-size: 1MiB
+              min-free-space: 64MiB
               storage-dir: null
             """);
   }
@@ -949,6 +950,7 @@ class ConfigLoaderTest {
             "consensus.snapshot-retention",
             "consensus.log-segment-size",
             "consensus.max-value-size",
+            "consensus.min-free-space",
             "consensus.storage-dir");
     assertThat(ConfigLoader.envName("mesh.seeds")).isEqualTo("MESHD_MESH_SEEDS");
     assertThat(ConfigLoader.envName("tls.ml-dsa-signatures"))

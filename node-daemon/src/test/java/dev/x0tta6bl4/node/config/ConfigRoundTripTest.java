@@ -116,7 +116,8 @@ class ConfigRoundTripTest {
             Arbitraries.longs().between(1, 7L * 24 * 3600).map(Duration::ofSeconds),
             Arbitraries.integers().between(2, 100),
             Arbitraries.longs().between(64L << 10, 1L << 30).map(DataSize::ofBytes),
-            Arbitraries.longs().between(1, 16L << 20).map(DataSize::ofBytes))
+            Arbitraries.longs().between(1, 16L << 20).map(DataSize::ofBytes),
+            Arbitraries.longs().between(0, 1L << 40).map(DataSize::ofBytes))
         .as(RaftLimits::new);
     return Combinators.combine(
             Arbitraries.of(true, false), hostPorts().filter(h -> h.port() > 0), voters,
@@ -124,7 +125,8 @@ class ConfigRoundTripTest {
             Arbitraries.of(Path.of("/var/lib/meshd/raft"), Path.of("null")).injectNull(0.5))
         .as((enabled, bind, vs, join, e, l, dir) -> new NodeConfig.Consensus(enabled, bind,
             vs, join && !vs.isEmpty(), e.min(), e.max(), l.request(), l.snapshotThreshold(),
-            l.snapshotInterval(), l.snapshotRetention(), l.segment(), l.maxValue(), dir));
+            l.snapshotInterval(), l.snapshotRetention(), l.segment(), l.maxValue(), l.minFree(),
+            dir));
   }
 
   /** Timeouts, snapshot settings and sizes of a consensus section. */
@@ -134,7 +136,8 @@ class ConfigRoundTripTest {
       Duration snapshotInterval,
       int snapshotRetention,
       DataSize segment,
-      DataSize maxValue) {}
+      DataSize maxValue,
+      DataSize minFree) {}
 
   private static Arbitrary<HostPort> hostPorts() {
     // IPv6 hosts print as "[::1]:7600", which YAML would read as a flow list if unquoted.

@@ -64,6 +64,7 @@ class ConsensusSectionTest {
           snapshot-retention: 4
           log-segment-size: 8MiB
           max-value-size: 64KiB
+          min-free-space: 0B
           storage-dir: /var/lib/raft
         """);
 
@@ -81,6 +82,7 @@ class ConsensusSectionTest {
     assertThat(c.snapshotRetention()).isEqualTo(4);
     assertThat(c.logSegmentSize()).isEqualTo(DataSize.ofMebibytes(8));
     assertThat(c.maxValueSize()).isEqualTo(DataSize.ofKibibytes(64));
+    assertThat(c.minFreeSpace()).isEqualTo(DataSize.ofBytes(0));
     assertThat(c.storageDirIn(Path.of("/s"))).isEqualTo(Path.of("/var/lib/raft"));
   }
 
