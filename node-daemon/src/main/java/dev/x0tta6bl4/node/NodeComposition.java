@@ -185,8 +185,9 @@ public final class NodeComposition {
                     config.api(),
                     c.get(MeshService.class),
                     config.consensus().enabled()
-                        ? ConsensusAccess.of(
+                        ? ConsensusAccess.supervised(
                             c.get(ConsensusComponent.class)::store,
+                            c.get(ConsensusComponent.class)::status,
                             Math.toIntExact(config.consensus().maxValueSize().bytes()))
                         : ConsensusAccess.disabled(),
                     c.get(EventLoops.class).group(),

@@ -3,6 +3,7 @@ package dev.x0tta6bl4.node.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.x0tta6bl4.consensus.ConsensusStatus;
 import dev.x0tta6bl4.consensus.ReplicatedStore;
+import dev.x0tta6bl4.consensus.SupervisorStatus;
 import dev.x0tta6bl4.consensus.Voter;
 import dev.x0tta6bl4.node.config.ConfigException;
 import dev.x0tta6bl4.node.config.HostPort;
@@ -24,7 +25,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <ul>
  *   <li>{@code GET /v1/cluster}: role, leader, term, commit and applied index, voters, follower
- *       lag (on the leader), newest snapshot, server state and the last log failure;
+ *       lag (on the leader), newest snapshot, server state and the last log failure, and, for a
+ *       supervised store, the supervisor's health, free disk and rebuilds;
  *   <li>{@code POST /v1/cluster/snapshot}: a snapshot now, answered with its log index;
  *   <li>{@code POST /v1/cluster/voters} {@code {"id": ..., "address": "host:port"}}: adds one
  *       voter (the node must already run with {@code consensus.join: true}); 409 {@code
@@ -48,8 +50,11 @@ final class ClusterHandlers {
   }
 
   CompletionStage<HttpResponse> status(HttpRequest request) {
-    return run("cluster_status", store -> CompletableFuture.completedFuture(
-        ApiResponses.json(200, statusBody(store))));
+    return run("cluster_status", store -> {
+      Map<String, Object> body = statusBody(store);
+      calls.consensus().supervision().ifPresent(s -> body.put("supervisor", supervisorBody(s)));
+      return CompletableFuture.completedFuture(ApiResponses.json(200, body));
+    });
   }
 
   CompletionStage<HttpResponse> snapshot(HttpRequest request) {
@@ -116,6 +121,25 @@ final class ClusterHandlers {
     }
     body.put("server_state", s.serverState());
     body.put("log_failure", s.logFailure().orElse(null));
+    return body;
+  }
+
+  private static Map<String, Object> supervisorBody(SupervisorStatus s) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("health", s.health().name().toLowerCase(Locale.ROOT));
+    body.put("writes_refused", s.writesRefused());
+    body.put("disk_free_bytes", s.diskFreeBytes().isPresent() ? s.diskFreeBytes().getAsLong()
+        : null);
+    body.put("min_free_bytes", s.minFreeBytes());
+    body.put("rebuilds", s.rebuilds());
+    body.put("last_rebuild", s.lastRebuild().map(r -> {
+      Map<String, Object> rebuild = new LinkedHashMap<>();
+      rebuild.put("at", r.at().toString());
+      rebuild.put("reason", r.reason());
+      rebuild.put("took_ms", r.tookMillis());
+      return rebuild;
+    }).orElse(null));
+    body.put("last_error", s.lastError().orElse(null));
     return body;
   }
 

@@ -1,7 +1,9 @@
 package dev.x0tta6bl4.node.api;
 
 import dev.x0tta6bl4.consensus.ReplicatedStore;
+import dev.x0tta6bl4.consensus.SupervisorStatus;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -12,13 +14,16 @@ import java.util.function.Supplier;
  * event loops and must be fast.
  */
 public final class ConsensusAccess {
-  private static final ConsensusAccess DISABLED = new ConsensusAccess(null, 0);
+  private static final ConsensusAccess DISABLED = new ConsensusAccess(null, null, 0);
 
   private final Supplier<ReplicatedStore> store;
+  private final Supplier<SupervisorStatus> supervision;
   private final int maxValueBytes;
 
-  private ConsensusAccess(Supplier<ReplicatedStore> store, int maxValueBytes) {
+  private ConsensusAccess(Supplier<ReplicatedStore> store,
+      Supplier<SupervisorStatus> supervision, int maxValueBytes) {
     this.store = store;
+    this.supervision = supervision;
     this.maxValueBytes = maxValueBytes;
   }
 
@@ -38,7 +43,18 @@ public final class ConsensusAccess {
     if (maxValueBytes < 1) {
       throw new IllegalArgumentException("maxValueBytes must be >= 1, got " + maxValueBytes);
     }
-    return new ConsensusAccess(store, maxValueBytes);
+    return new ConsensusAccess(store, null, maxValueBytes);
+  }
+
+  /**
+   * As {@link #of}, for a store kept by a {@link dev.x0tta6bl4.consensus.ConsensusSupervisor}:
+   * {@code GET /v1/cluster} then also reports its health, disk and rebuilds.
+   */
+  public static ConsensusAccess supervised(Supplier<ReplicatedStore> store,
+      Supplier<SupervisorStatus> supervision, int maxValueBytes) {
+    ConsensusAccess plain = of(store, maxValueBytes);
+    return new ConsensusAccess(plain.store, Objects.requireNonNull(supervision, "supervision"),
+        maxValueBytes);
   }
 
   boolean enabled() {
@@ -55,5 +71,10 @@ public final class ConsensusAccess {
 
   int maxValueBytes() {
     return maxValueBytes;
+  }
+
+  /** The supervisor's view now, when the store is supervised. */
+  Optional<SupervisorStatus> supervision() {
+    return supervision == null ? Optional.empty() : Optional.of(supervision.get());
   }
 }

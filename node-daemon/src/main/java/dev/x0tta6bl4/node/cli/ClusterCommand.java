@@ -57,6 +57,14 @@ final class ClusterCommand implements Callable<Integer> {
     if (!c.path("log_failure").isNull()) {
       out.println("log error  " + c.path("log_failure").asText());
     }
+    JsonNode sup = c.path("supervisor");
+    if (sup.isObject()) {
+      out.println("health     " + sup.path("health").asText()
+          + (sup.path("writes_refused").asBoolean() ? " (writes refused)" : "")
+          + ", " + sup.path("rebuilds").asLong() + " rebuilds"
+          + (sup.path("disk_free_bytes").isNumber()
+              ? ", " + (sup.path("disk_free_bytes").asLong() >> 20) + " MiB free" : ""));
+    }
     out.println();
     Map<String, JsonNode> lag = new HashMap<>();
     c.path("followers").forEach(f -> lag.put(f.path("id").asText(), f));

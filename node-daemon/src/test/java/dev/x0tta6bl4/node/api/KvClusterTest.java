@@ -59,6 +59,11 @@ class KvClusterTest {
       JsonNode status = json(n0.exchange("GET", "/v1/cluster", new byte[0]));
       assertThat(status.get("voters")).extracting(v -> v.get("id").asText())
           .containsExactly("n0", "n1", "n2");
+      JsonNode supervisor = status.get("supervisor");
+      assertThat(supervisor.get("health").asText()).isEqualTo("ok");
+      assertThat(supervisor.get("writes_refused").asBoolean()).isFalse();
+      assertThat(supervisor.get("rebuilds").asLong()).isZero();
+      assertThat(supervisor.get("disk_free_bytes").asLong()).isPositive();
       // The leader reports each follower's replication lag (leadership may have moved since).
       java.util.List<ApiTestClient> apis = Arrays.asList(n0, n1, n2);
       LocalCluster.await(() -> apis.stream().anyMatch(a -> followersOf(a) == 2), CONVERGE,
