@@ -50,13 +50,15 @@ import org.slf4j.LoggerFactory;
  * and n2, {@code meshd.deliver} at n3, each the child of the one before, across four JVM-local
  * tracer providers that share nothing but the DATA frame's {@code traceparent}. The same trace
  * arrives over OTLP/HTTP at a receiver decoding {@code ExportTraceServiceRequest}, and a JSON log
- * line written by a subscriber at n3 carries its trace and span id.
+ * line written by a subscriber at n3 carries its trace and span id. A broadcast has {@code
+ * meshd.broadcast} at its origin and a {@code meshd.deliver} child at every other node.
  */
 class MessageTracingClusterTest {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
   private static final Duration EXPORT = Duration.ofSeconds(20);
   private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String CALLER_SPAN = "00f067aa0ba902b7";
+  private static final String BROADCAST_TRACE = "0af7651916cd43dd8448eb211c80319c";
 
   @TempDir Path dir;
 
@@ -72,8 +74,9 @@ class MessageTracingClusterTest {
       ApiTestClient n0 = awaitRoute(cluster);
       Logger appLog = (Logger) LoggerFactory.getLogger("test.subscriber");
       appLog.setLevel(ch.qos.logback.classic.Level.INFO); // the test configuration's root is WARN
-      try (MeshService.Subscription sub = cluster.node(3).mesh().subscribe("traced",
-          m -> appLog.info("received {}", m.messageId()))) {
+      MeshService.Subscription sub = cluster.node(3).mesh().subscribe("traced",
+          m -> appLog.info("received {}", m.messageId()));
+      try {
         HttpResponse<String> sent = n0.post("/v1/messages",
             "{\"destination\":\"n3\",\"topic\":\"traced\",\"payload\":\"hi\",\"wait\":true,"
                 + "\"wait_timeout_ms\":10000}",
@@ -103,8 +106,39 @@ class MessageTracingClusterTest {
         JsonNode line = logs.awaitLine(l -> l.path("message").asText().equals("received " + messageId));
         assertThat(line.path("trace_id").asText()).isEqualTo(TRACE_ID);
         assertThat(line.path("span_id").asText()).isEqualTo(deliver.getSpanId());
+      } finally {
+        sub.close();
       }
+
+      HttpResponse<String> flood = n0.post("/v1/messages",
+          "{\"destination\":\"*\",\"topic\":\"traced\",\"payload\":\"all\"}",
+          "traceparent", "00-" + BROADCAST_TRACE + "-" + CALLER_SPAN + "-01");
+      assertThat(flood.statusCode()).as(flood.body()).isEqualTo(202);
+      List<SpanData> delivered = new ArrayList<>();
+      LocalCluster.await(() -> {
+        flushAll(cluster);
+        delivered.clear();
+        delivered.addAll(broadcastDeliveries(exporter.getFinishedSpanItems()));
+        return delivered.stream().map(MessageTracingClusterTest::node).collect(Collectors.toSet())
+            .containsAll(List.of("n1", "n2", "n3"));
+      }, EXPORT, () -> "meshd.deliver of the broadcast at n1, n2 and n3, children of"
+          + " meshd.broadcast at n0; have " + exporter.getFinishedSpanItems().stream()
+              .filter(s -> s.getTraceId().equals(BROADCAST_TRACE))
+              .map(s -> s.getName() + "@" + node(s)).toList());
     }
+  }
+
+  /** The broadcast trace's deliver spans whose parent is the origin's meshd.broadcast span. */
+  private static List<SpanData> broadcastDeliveries(List<SpanData> spans) {
+    List<SpanData> trace = spans.stream().filter(s -> s.getTraceId().equals(BROADCAST_TRACE))
+        .toList();
+    Optional<SpanData> origin = trace.stream()
+        .filter(s -> s.getName().equals("meshd.broadcast") && node(s).equals("n0")).findFirst();
+    if (origin.isEmpty()) {
+      return List.of();
+    }
+    return trace.stream().filter(s -> s.getName().equals("meshd.deliver")
+        && s.getParentSpanId().equals(origin.get().getSpanId())).toList();
   }
 
   @Test
