@@ -7,6 +7,7 @@ import dev.x0tta6bl4.node.mesh.MeshService;
 import dev.x0tta6bl4.node.wiring.Component;
 import dev.x0tta6bl4.observability.HttpHandler;
 import dev.x0tta6bl4.observability.HttpServer;
+import dev.x0tta6bl4.observability.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
@@ -55,20 +56,33 @@ public final class LocalApiServer implements Component {
    */
   public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
       MeterRegistry registry, BooleanSupplier ready) {
-    this(config, mesh, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT);
+    this(config, mesh, group, registry, ready, Tracing.off());
+  }
+
+  /** As above, with a span per {@code POST /v1/messages} recorded by {@code tracing}. */
+  public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
+      MeterRegistry registry, BooleanSupplier ready, Tracing tracing) {
+    this(config, mesh, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT, tracing);
   }
 
   /** As above, with the stream heartbeat and the mesh answer timeout (tests shorten them). */
   LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
       MeterRegistry registry, BooleanSupplier ready, Duration streamHeartbeat,
       Duration meshTimeout) {
+    this(config, mesh, group, registry, ready, streamHeartbeat, meshTimeout, Tracing.off());
+  }
+
+  private LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
+      MeterRegistry registry, BooleanSupplier ready, Duration streamHeartbeat,
+      Duration meshTimeout, Tracing tracing) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(ready, "ready");
     ApiMetrics metrics = new ApiMetrics(registry);
     MeshStateHandlers state = new MeshStateHandlers(mesh, ready, group, meshTimeout);
     MessagesHandler messages =
-        new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics);
+        new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics,
+            Objects.requireNonNull(tracing, "tracing"));
     SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
         config.subscriberBuffer(), metrics);
     this.server =

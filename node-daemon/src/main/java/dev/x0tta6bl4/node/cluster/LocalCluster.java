@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -63,16 +64,18 @@ public final class LocalCluster implements AutoCloseable {
   private final Path dir;
   private final Topology topology;
   private final UnaryOperator<NodeConfig> customise;
+  private final BiFunction<String, Container.Builder, Container.Builder> bindings;
   private final FaultController faults;
   private final MeshCertificateAuthority ca;
   private final List<ClusterNode> nodes = new ArrayList<>();
   private final List<Death> deaths = new CopyOnWriteArrayList<>();
 
   private LocalCluster(Path dir, int size, Topology topology, UnaryOperator<NodeConfig> customise,
-      long faultSeed) {
+      long faultSeed, BiFunction<String, Container.Builder, Container.Builder> bindings) {
     this.dir = dir;
     this.topology = topology;
     this.customise = customise;
+    this.bindings = bindings;
     this.faults = new FaultController(faultSeed);
     this.ca = MeshCertificateAuthority.builder().trustDomain("cluster.test")
         .algorithm(SignatureAlgorithm.ED25519).init();
@@ -89,7 +92,17 @@ public final class LocalCluster implements AutoCloseable {
   /** Starts a cluster; {@code customise} adjusts each node's configuration. */
   public static LocalCluster start(Path dir, int size, Topology topology,
       UnaryOperator<NodeConfig> customise, long faultSeed) {
-    LocalCluster cluster = new LocalCluster(dir, size, topology, customise, faultSeed);
+    return start(dir, size, topology, customise, faultSeed, (id, b) -> b);
+  }
+
+  /**
+   * Starts a cluster; {@code bindings} receives each node's id and bindings and may override
+   * some (a test's span exporter, say) before the node is built.
+   */
+  public static LocalCluster start(Path dir, int size, Topology topology,
+      UnaryOperator<NodeConfig> customise, long faultSeed,
+      BiFunction<String, Container.Builder, Container.Builder> bindings) {
+    LocalCluster cluster = new LocalCluster(dir, size, topology, customise, faultSeed, bindings);
     try {
       for (ClusterNode node : cluster.nodes) {
         node.start();
@@ -273,7 +286,8 @@ public final class LocalCluster implements AutoCloseable {
         }
       }
       NodeConfig config = cluster.customise.apply(config(seeds));
-      Container c = NodeComposition.bindings(config, new LocalNode(id, stateDir), cluster.faults).build();
+      Container c = cluster.bindings.apply(id,
+          NodeComposition.bindings(config, new LocalNode(id, stateDir), cluster.faults)).build();
       c.start();
       MeshLinks links = c.get(MeshLinks.class);
       links.addListener(new MeshLinks.Listener() {

@@ -113,7 +113,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
-                + " tls, api");
+                + " tls, api, tracing");
   }
 
   @Test
@@ -288,7 +288,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
-                + " logging, identity, mesh, tls, api");
+                + " logging, identity, mesh, tls, api, tracing");
   }
 
   @Test
@@ -798,7 +798,9 @@ class ConfigLoaderTest {
                 10_000),
             new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true),
             new NodeConfig.Api(new HostPort("::1", 0), DataSize.ofMebibytes(2),
-                DataSize.ofKibibytes(16), Duration.ofMillis(1500), 3, 7));
+                DataSize.ofKibibytes(16), Duration.ofMillis(1500), 3, 7),
+            new NodeConfig.Tracing(true, "https://otel.example.org:4318/v1/traces", 0.25,
+                Map.of("authorization", "Bearer abc"), Duration.ofSeconds(3), "meshd edge"));
 
     String yaml = ConfigLoader.toYaml(config);
 
@@ -874,6 +876,13 @@ class ConfigLoaderTest {
               max-wait: 30s
               max-subscribers: 64
               subscriber-buffer: 1024
+            tracing:
+              enabled: false
+              endpoint: null
+              sample-ratio: 1.0
+              headers: {}
+              export-timeout: 10s
+              service-name: meshd
             """);
   }
 
@@ -916,7 +925,13 @@ class ConfigLoaderTest {
             "api.max-header-size",
             "api.max-wait",
             "api.max-subscribers",
-            "api.subscriber-buffer");
+            "api.subscriber-buffer",
+            "tracing.enabled",
+            "tracing.endpoint",
+            "tracing.sample-ratio",
+            "tracing.headers",
+            "tracing.export-timeout",
+            "tracing.service-name");
     assertThat(ConfigLoader.envName("mesh.seeds")).isEqualTo("MESHD_MESH_SEEDS");
     assertThat(ConfigLoader.envName("tls.ml-dsa-signatures"))
         .isEqualTo("MESHD_TLS_ML_DSA_SIGNATURES");

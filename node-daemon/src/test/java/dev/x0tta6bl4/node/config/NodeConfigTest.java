@@ -32,7 +32,8 @@ class NodeConfigTest {
                     NodeConfig.Identity.defaults(),
                     NodeConfig.Mesh.defaults(),
                     NodeConfig.Tls.defaults(),
-                    NodeConfig.Api.defaults()))
+                    NodeConfig.Api.defaults(),
+                    NodeConfig.Tracing.defaults()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("node: is null; allowed:");
   }
