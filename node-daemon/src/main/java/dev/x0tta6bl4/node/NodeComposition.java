@@ -26,6 +26,7 @@ import dev.x0tta6bl4.observability.HealthReport;
 import dev.x0tta6bl4.observability.LogSetup;
 import dev.x0tta6bl4.observability.MeshdMetrics;
 import dev.x0tta6bl4.observability.Readiness;
+import dev.x0tta6bl4.observability.Tracing;
 import dev.x0tta6bl4.pqc.CryptoProviders;
 import dev.x0tta6bl4.pqc.IdentitySource;
 import dev.x0tta6bl4.pqc.PeerVerifier;
@@ -79,6 +80,8 @@ public final class NodeComposition {
               new DiskSpaceMetrics(local.stateDir().toFile()).bindTo(registry);
               return registry;
             })
+        .bind(Tracing.class, c -> NodeTracing.create(config, local.nodeId(),
+            c.get(PrometheusMeterRegistry.class)))
         .bind(Scheduler.class, c -> new Scheduler())
         .bind(
             NodeIdentityService.class,
@@ -168,7 +171,8 @@ public final class NodeComposition {
                     DeliverySettings.defaults(),
                     c.get(RandomGenerator.class),
                     c.get(PrometheusMeterRegistry.class),
-                    System::nanoTime))
+                    System::nanoTime,
+                    c.get(Tracing.class)))
         .bind(MeshService.class, c -> c.get(MeshRouter.class))
         .bind(
             MetricsEndpoint.class,
@@ -192,7 +196,8 @@ public final class NodeComposition {
                         : ConsensusAccess.disabled(),
                     c.get(EventLoops.class).group(),
                     c.get(PrometheusMeterRegistry.class),
-                    c::isRunning)); // 503 not_ready until every component has started
+                    c::isRunning, // 503 not_ready until every component has started
+                    c.get(Tracing.class)));
   }
 
   private static TlsSettings tlsSettings(NodeConfig config, IdentitySource identity) {

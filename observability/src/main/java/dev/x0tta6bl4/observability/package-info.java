@@ -14,6 +14,10 @@
  *       event stream ({@link dev.x0tta6bl4.observability.EventStream}).
  *   <li>{@link dev.x0tta6bl4.observability.LogSetup}: Logback configured in code, JSON lines or
  *       readable text on stdout.
+ *   <li>{@link dev.x0tta6bl4.observability.Tracing}: OpenTelemetry spans exported over
+ *       OTLP/HTTP (or off), W3C {@code traceparent} helpers, and {@link
+ *       dev.x0tta6bl4.observability.TracedSpan#activate()}, which puts {@code trace_id} and
+ *       {@code span_id} into the logging MDC while a span is current.
  * </ul>
  */
 package dev.x0tta6bl4.observability;

@@ -8,6 +8,7 @@ import dev.x0tta6bl4.node.wiring.Component;
 import dev.x0tta6bl4.observability.HttpHandler;
 import dev.x0tta6bl4.observability.HttpResponse;
 import dev.x0tta6bl4.observability.HttpServer;
+import dev.x0tta6bl4.observability.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
@@ -72,23 +73,44 @@ public final class LocalApiServer implements Component {
    */
   public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
       MeterRegistry registry, BooleanSupplier ready) {
-    this(config, mesh, ConsensusAccess.disabled(), group, registry, ready);
+    this(config, mesh, ConsensusAccess.disabled(), group, registry, ready, Tracing.off());
+  }
+
+  /** As above, with a span per {@code POST /v1/messages} recorded by {@code tracing}. */
+  public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
+      MeterRegistry registry, BooleanSupplier ready, Tracing tracing) {
+    this(config, mesh, ConsensusAccess.disabled(), group, registry, ready, tracing);
+  }
+
+  /** The server with the replicated store behind {@code /v1/kv} and {@code /v1/cluster}. */
+  public LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
+      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready) {
+    this(config, mesh, consensus, group, registry, ready, Tracing.off());
   }
 
   /**
-   * Builds the server with the replicated store behind {@code /v1/kv} and {@code /v1/cluster}.
+   * Builds the server with the replicated store behind {@code /v1/kv} and {@code /v1/cluster}
+   * and a span per {@code POST /v1/messages} recorded by {@code tracing}.
    *
    * @param consensus how handlers reach the store on each request
    */
   public LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
-      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready) {
-    this(config, mesh, consensus, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT);
+      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready, Tracing tracing) {
+    this(config, mesh, consensus, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT,
+        tracing);
   }
 
   /** As above, with the stream heartbeat and the mesh answer timeout (tests shorten them). */
   LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
       EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready,
       Duration streamHeartbeat, Duration meshTimeout) {
+    this(config, mesh, consensus, group, registry, ready, streamHeartbeat, meshTimeout,
+        Tracing.off());
+  }
+
+  private LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
+      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready,
+      Duration streamHeartbeat, Duration meshTimeout, Tracing tracing) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(consensus, "consensus");
@@ -96,7 +118,8 @@ public final class LocalApiServer implements Component {
     ApiMetrics metrics = new ApiMetrics(registry);
     MeshStateHandlers state = new MeshStateHandlers(mesh, ready, group, meshTimeout);
     MessagesHandler messages =
-        new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics);
+        new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics,
+            Objects.requireNonNull(tracing, "tracing"));
     SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
         config.subscriberBuffer(), metrics);
     StoreCalls calls = new StoreCalls(consensus, ready, group, metrics);

@@ -3,6 +3,9 @@ package dev.x0tta6bl4.node.api;
 import dev.x0tta6bl4.node.mesh.MeshService;
 import dev.x0tta6bl4.observability.HttpRequest;
 import dev.x0tta6bl4.observability.HttpResponse;
+import dev.x0tta6bl4.observability.TracedSpan;
+import dev.x0tta6bl4.observability.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -28,6 +31,11 @@ import java.util.function.BooleanSupplier;
  *
  * Runs on event loops and never blocks: the outcome and the wait timer complete the response
  * from the mesh's thread or the scheduler. Stateless apart from metrics.
+ *
+ * <p>Tracing: each request is a span {@code meshd.api.send} (kind SERVER) that continues a valid
+ * {@code traceparent} request header, else the body's {@code traceparent}, else starts a trace
+ * sampled at the configured ratio; the message carries the span's context (or, unsampled, the
+ * caller's context unchanged). The span ends when the response is ready.
  */
 final class MessagesHandler {
   private final MeshService mesh;
@@ -36,9 +44,11 @@ final class MessagesHandler {
   private final Duration maxWait;
   private final Duration meshTimeout;
   private final ApiMetrics metrics;
+  private final Tracing tracing;
 
   MessagesHandler(MeshService mesh, BooleanSupplier ready, ScheduledExecutorService scheduler,
-      Duration maxWait, Duration meshTimeout, ApiMetrics metrics) {
+      Duration maxWait, Duration meshTimeout, ApiMetrics metrics, Tracing tracing) {
+    this.tracing = tracing;
     this.mesh = mesh;
     this.ready = ready;
     this.scheduler = scheduler;
@@ -58,10 +68,39 @@ final class MessagesHandler {
     } catch (ApiException e) {
       return CompletableFuture.completedFuture(e.toResponse());
     }
+    if (tracing.enabled()) {
+      return traced(request, send);
+    }
+    return forward(send, send.traceparent());
+  }
+
+  private CompletionStage<HttpResponse> traced(HttpRequest request, SendRequest send) {
+    String incoming = request.header(Tracing.TRACEPARENT).filter(Tracing::valid)
+        .orElse(send.traceparent());
+    TracedSpan span = tracing.startSpan("meshd.api.send", SpanKind.SERVER, incoming)
+        .attribute("meshd.destination", send.destination())
+        .attribute("meshd.topic", send.topic())
+        .attribute("meshd.broadcast", String.valueOf(send.broadcast()));
+    CompletionStage<HttpResponse> response;
+    try (TracedSpan.Activation ignored = span.activate()) {
+      response = forward(send, span.recording() ? span.traceparent() : incoming);
+    }
+    return response.whenComplete((r, error) -> {
+      if (r != null) {
+        span.attribute("http.response.status_code", r.status());
+        if (r.status() >= 400) {
+          span.error(String.valueOf(r.status()));
+        }
+      }
+      span.end();
+    });
+  }
+
+  private CompletionStage<HttpResponse> forward(SendRequest send, String traceparent) {
     CompletableFuture<MeshService.Accepted> accepted =
         send.broadcast()
-            ? mesh.broadcast(send.topic(), send.payload(), send.traceparent())
-            : mesh.send(send.destination(), send.topic(), send.payload(), send.traceparent());
+            ? mesh.broadcast(send.topic(), send.payload(), traceparent)
+            : mesh.send(send.destination(), send.topic(), send.payload(), traceparent);
     return ApiResponses.within(accepted, meshTimeout, scheduler,
             "the mesh (send)")
         .thenCompose(a -> {

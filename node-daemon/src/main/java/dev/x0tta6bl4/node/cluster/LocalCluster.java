@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -75,6 +76,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Path dir;
   private final Topology topology;
   private final UnaryOperator<NodeConfig> customise;
+  private final BiFunction<String, Container.Builder, Container.Builder> bindings;
   private final FaultController faults;
   private final MeshCertificateAuthority ca;
   private final List<ClusterNode> nodes = new ArrayList<>();
@@ -84,13 +86,15 @@ public final class LocalCluster implements AutoCloseable {
   private final List<VoterAddress> raftAddresses = new ArrayList<>();
 
   private LocalCluster(Path dir, int size, Topology topology, UnaryOperator<NodeConfig> customise,
-      long faultSeed, int raftVoters) {
+      long faultSeed, int raftVoters,
+      BiFunction<String, Container.Builder, Container.Builder> bindings) {
     if (raftVoters < 0 || raftVoters > size) {
       throw new IllegalArgumentException("raftVoters " + raftVoters + " outside 0.." + size);
     }
     this.dir = dir;
     this.topology = topology;
     this.customise = customise;
+    this.bindings = bindings;
     this.faults = new FaultController(faultSeed);
     this.ca = MeshCertificateAuthority.builder().trustDomain("cluster.test")
         .algorithm(SignatureAlgorithm.ED25519).init();
@@ -120,7 +124,17 @@ public final class LocalCluster implements AutoCloseable {
   /** Starts a cluster; {@code customise} adjusts each node's configuration. */
   public static LocalCluster start(Path dir, int size, Topology topology,
       UnaryOperator<NodeConfig> customise, long faultSeed) {
-    return start(dir, size, topology, customise, faultSeed, 0);
+    return start(dir, size, topology, customise, faultSeed, 0, (id, b) -> b);
+  }
+
+  /**
+   * Starts a cluster; {@code bindings} receives each node's id and bindings and may override
+   * some (a test's span exporter, say) before the node is built.
+   */
+  public static LocalCluster start(Path dir, int size, Topology topology,
+      UnaryOperator<NodeConfig> customise, long faultSeed,
+      BiFunction<String, Container.Builder, Container.Builder> bindings) {
+    return start(dir, size, topology, customise, faultSeed, 0, bindings);
   }
 
   /**
@@ -131,7 +145,15 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster start(Path dir, int size, Topology topology,
       UnaryOperator<NodeConfig> customise, long faultSeed, int raftVoters) {
-    LocalCluster cluster = new LocalCluster(dir, size, topology, customise, faultSeed, raftVoters);
+    return start(dir, size, topology, customise, faultSeed, raftVoters, (id, b) -> b);
+  }
+
+  /** Starts a cluster with a Raft group of {@code raftVoters} and per-node binding overrides. */
+  public static LocalCluster start(Path dir, int size, Topology topology,
+      UnaryOperator<NodeConfig> customise, long faultSeed, int raftVoters,
+      BiFunction<String, Container.Builder, Container.Builder> bindings) {
+    LocalCluster cluster = new LocalCluster(dir, size, topology, customise, faultSeed, raftVoters,
+        bindings);
     try {
       for (ClusterNode node : cluster.nodes) {
         node.start();
@@ -320,7 +342,8 @@ public final class LocalCluster implements AutoCloseable {
         }
       }
       NodeConfig config = cluster.customise.apply(config(seeds));
-      Container c = NodeComposition.bindings(config, new LocalNode(id, stateDir), cluster.faults).build();
+      Container c = cluster.bindings.apply(id,
+          NodeComposition.bindings(config, new LocalNode(id, stateDir), cluster.faults)).build();
       c.start();
       MeshLinks links = c.get(MeshLinks.class);
       links.addListener(new MeshLinks.Listener() {

@@ -164,6 +164,9 @@ final class ConfigSchema {
     if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
       return "a whole number";
     }
+    if (type == Double.class || type == double.class) {
+      return "a number";
+    }
     return "a string";
   }
 }

@@ -48,6 +48,13 @@ final class EnvironmentValues {
         return NODES.textNode(text);
       }
     }
+    if (type == double.class || type == Double.class) {
+      try {
+        return NODES.numberNode(Double.parseDouble(text));
+      } catch (NumberFormatException e) {
+        return NODES.textNode(text);
+      }
+    }
     return NODES.textNode(text);
   }
 

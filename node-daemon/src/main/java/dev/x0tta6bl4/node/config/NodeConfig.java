@@ -32,11 +32,12 @@ import java.util.regex.Pattern;
  * @param mesh the mesh links: listen address, seeds, neighbour bounds, heartbeats
  * @param tls the post-quantum TLS of mesh links
  * @param api the local HTTP API for applications and the CLI
+ * @param tracing OpenTelemetry traces of messages, exported over OTLP/HTTP
  * @param consensus the replicated key-value store (Raft)
  */
 public record NodeConfig(
     Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls, Api api,
-    Consensus consensus) {
+    Tracing tracing, Consensus consensus) {
   /** Validates that no section is null. */
   public NodeConfig {
     requireSection("node", node);
@@ -46,6 +47,7 @@ public record NodeConfig(
     requireSection("mesh", mesh);
     requireSection("tls", tls);
     requireSection("api", api);
+    requireSection("tracing", tracing);
     requireSection("consensus", consensus);
   }
 
@@ -59,47 +61,50 @@ public record NodeConfig(
         Mesh.defaults(),
         Tls.defaults(),
         Api.defaults(),
+        Tracing.defaults(),
         Consensus.defaults());
   }
 
   /** A copy with {@code node} replaced. */
   public NodeConfig withNode(Node node) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
   }
 
   /** A copy with {@code metrics} replaced. */
   public NodeConfig withMetrics(Metrics metrics) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
   }
 
   /** A copy with {@code logging} replaced. */
   public NodeConfig withLogging(Logging logging) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
   }
 
   /** A copy with {@code identity} replaced. */
   public NodeConfig withIdentity(Identity identity) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
   }
 
   /** A copy with {@code mesh} replaced. */
   public NodeConfig withMesh(Mesh mesh) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
   }
 
   /** A copy with {@code tls} replaced. */
   public NodeConfig withTls(Tls tls) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
   }
 
   /** A copy with {@code api} replaced. */
   public NodeConfig withApi(Api api) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus);
   }
 
   /** A copy with {@code consensus} replaced. */
   public NodeConfig withConsensus(Consensus consensus) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus);
   }
 
   /**
@@ -280,6 +285,91 @@ public record NodeConfig(
     /** The Raft storage directory: configured, or {@code <stateDir>/raft}. */
     public Path storageDirIn(Path stateDir) {
       return storageDir != null ? storageDir : stateDir.resolve("raft");
+    }
+  }
+
+  /** A copy with {@code tracing} replaced. */
+  public NodeConfig withTracing(Tracing tracing) {
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus);
+  }
+
+  /**
+   * OpenTelemetry tracing of messages (see {@code docs/architecture.md}): spans for API sends,
+   * each forwarding hop and delivery, exported over OTLP/HTTP in batches.
+   *
+   * @param enabled record and export spans; off by default (then tracing costs one branch)
+   * @param endpoint the OTLP/HTTP traces URL, e.g. {@code http://127.0.0.1:4318/v1/traces};
+   *     required when enabled
+   * @param sampleRatio probability 0.0..1.0 that a new trace is sampled; a message that arrives
+   *     with a {@code traceparent} follows its sampled flag
+   * @param headers HTTP headers sent with every export (e.g. an API key)
+   * @param exportTimeout bound on one export request and on the flush at shutdown, 1s..1m
+   * @param serviceName the {@code service.name} resource attribute, 1..255 characters
+   */
+  public record Tracing(
+      boolean enabled,
+      String endpoint,
+      double sampleRatio,
+      Map<String, String> headers,
+      Duration exportTimeout,
+      String serviceName) {
+    static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+
+    /** Validates the values and copies {@code headers}. */
+    public Tracing {
+      if (endpoint != null) {
+        Optional<String> problem = dev.x0tta6bl4.observability.Tracing.endpointProblem(endpoint);
+        if (problem.isPresent()) {
+          throw ConfigException.invalid("tracing.endpoint",
+              ConfigException.quote(endpoint) + " " + problem.get(),
+              dev.x0tta6bl4.observability.Tracing.ENDPOINT_ALLOWED);
+        }
+      } else if (enabled) {
+        throw ConfigException.invalid("tracing.endpoint", "is null while tracing.enabled is true",
+            "the OTLP/HTTP traces URL of a collector, e.g. http://127.0.0.1:4318/v1/traces");
+      }
+      if (!(sampleRatio >= 0 && sampleRatio <= 1)) {
+        throw ConfigException.invalid("tracing.sample-ratio", sampleRatio + " is out of range",
+            "0.0..1.0");
+      }
+      requireValue("tracing.headers", headers, "a mapping of header name to value");
+      if (headers.size() > 64) {
+        throw ConfigException.invalid("tracing.headers", headers.size() + " headers",
+            "at most 64");
+      }
+      TreeMap<String, String> copy = new TreeMap<>();
+      for (Map.Entry<String, String> e : headers.entrySet()) {
+        if (e.getKey() == null || !HEADER_NAME.matcher(e.getKey()).matches()) {
+          throw ConfigException.invalid("tracing.headers",
+              "header name " + ConfigException.quote(e.getKey()) + " is not valid",
+              "an HTTP token of 1..64 letters, digits and !#$%&'*+.^_`|~-");
+        }
+        String value = e.getValue();
+        if (value == null || value.length() > 4096
+            || !value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f))) {
+          throw ConfigException.invalid("tracing.headers." + e.getKey(),
+              "is null, too long or has characters an HTTP header cannot carry",
+              "up to 4096 printable ASCII characters");
+        }
+        copy.put(e.getKey(), value);
+      }
+      headers = Collections.unmodifiableMap(copy);
+      requireRange("tracing.export-timeout", exportTimeout, Duration.ofSeconds(1),
+          Duration.ofMinutes(1));
+      requireValue("tracing.service-name", serviceName, "1..255 characters");
+      if (serviceName.isBlank() || serviceName.length() > 255
+          || !serviceName.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+        throw ConfigException.invalid("tracing.service-name",
+            ConfigException.quote(serviceName) + " is not valid",
+            "1..255 characters, not blank, without control characters");
+      }
+    }
+
+    /** Off; when turned on: every new trace sampled, 10 s export timeout, service "meshd". */
+    public static Tracing defaults() {
+      return new Tracing(false, null, 1.0, Map.of(), Duration.ofSeconds(10),
+          dev.x0tta6bl4.observability.Tracing.DEFAULT_SERVICE_NAME);
     }
   }
 

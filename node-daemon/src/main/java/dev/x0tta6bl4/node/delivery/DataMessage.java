@@ -50,6 +50,14 @@ public record DataMessage(MessageId id, int ttl, String topic, String traceparen
     return new DataMessage(id, newTtl, topic, traceparent, payload);
   }
 
+  /**
+   * The same message carrying another trace context: a relay that records a span puts its own
+   * span here, so the next hop's span is its child (the payload array is shared).
+   */
+  public DataMessage withTraceparent(String newTraceparent) {
+    return new DataMessage(id, ttl, topic, newTraceparent, payload);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DataMessage m

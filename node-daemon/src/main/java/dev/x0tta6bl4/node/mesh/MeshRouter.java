@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.x0tta6bl4.node.delivery.BroadcastDelivery;
 import dev.x0tta6bl4.node.delivery.BroadcastId;
+import dev.x0tta6bl4.node.delivery.DataMessage;
 import dev.x0tta6bl4.node.delivery.DeliveryAction;
 import dev.x0tta6bl4.node.delivery.DeliveryCodec;
 import dev.x0tta6bl4.node.delivery.DeliveryException;
@@ -23,6 +24,8 @@ import dev.x0tta6bl4.node.transport.FrameType;
 import dev.x0tta6bl4.node.transport.Link;
 import dev.x0tta6bl4.node.transport.MeshLinks;
 import dev.x0tta6bl4.node.wiring.Component;
+import dev.x0tta6bl4.observability.TracedSpan;
+import dev.x0tta6bl4.observability.Tracing;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * delivers link events, so link state, routes and in-flight messages never need a lock.
  * {@link MeshService} calls from other threads hop onto that loop and answer with futures.
  * Built, started and closed by the node's container, after {@link MeshLinks}.
+ *
+ * <p>Tracing ({@link MeshTracing}): a send continues the caller's sampled trace with a span
+ * {@code meshd.send} whose context travels in the DATA frame; each relay records {@code
+ * meshd.forward} and rewrites the frame's context to its own span; the destination records
+ * {@code meshd.deliver}. Messages without a sampled context cost one branch.
  */
 public final class MeshRouter implements MeshService, MeshLinks.Listener, Component {
   private static final Logger log = LoggerFactory.getLogger(MeshRouter.class);
@@ -68,6 +76,7 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   private final LongSupplier nanoClock;
   private final long startNanos;
   private final MeshMetrics metrics;
+  private final MeshTracing tracing;
 
   // Owned by the owner loop.
   private final Map<String, LinkCostEstimator> costs = new HashMap<>();
@@ -93,6 +102,24 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
       java.util.random.RandomGenerator random,
       io.micrometer.core.instrument.MeterRegistry registry,
       LongSupplier nanoClock) {
+    this(localNodeId, localSpiffeId, version, links, router, bootId, settings, random, registry,
+        nanoClock, Tracing.off());
+  }
+
+  /** As above, recording spans of sampled messages with {@code tracing}. */
+  public MeshRouter(
+      String localNodeId,
+      String localSpiffeId,
+      String version,
+      MeshLinks links,
+      LinkStateRouter router,
+      long bootId,
+      DeliverySettings settings,
+      java.util.random.RandomGenerator random,
+      io.micrometer.core.instrument.MeterRegistry registry,
+      LongSupplier nanoClock,
+      Tracing tracing) {
+    this.tracing = new MeshTracing(tracing, localNodeId);
     this.localNodeId = localNodeId;
     this.localSpiffeId = localSpiffeId;
     this.version = version;
@@ -238,15 +265,24 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   private void onDelivery(DeliveryAction action) {
     // The per-message actions first: this runs several times for every message.
     if (action instanceof DeliveryAction.Forward forward) {
-      send(forward.nextHop(), new Frame.Opaque(FrameType.DATA, codec.encode(forward.message())));
+      if (tracing.relaying(forward.message())) {
+        forwardTraced(forward);
+      } else {
+        send(forward.nextHop(), new Frame.Opaque(FrameType.DATA, codec.encode(forward.message())));
+      }
     } else if (action instanceof DeliveryAction.Delivered delivered) {
       metrics.delivered(delivered.rttNanos());
       complete(delivered.id(),
           new Outcome(true, delivered.attempts(), Duration.ofNanos(delivered.rttNanos()), Optional.empty()));
     } else if (action instanceof DeliveryAction.Deliver deliver) {
       var m = deliver.message();
-      publish(new InboundMessage(m.id().toString(), m.source(), m.topic(), m.payload(),
-          m.traceContext(), false));
+      TracedSpan span = tracing.deliver(m);
+      try (TracedSpan.Activation ignored = span.activate()) {
+        publish(new InboundMessage(m.id().toString(), m.source(), m.topic(), m.payload(),
+            MeshTracing.context(span, m.traceContext()), false));
+      } finally {
+        span.end();
+      }
     } else if (action instanceof DeliveryAction.SendAck ack) {
       send(ack.nextHop(), new Frame.Opaque(FrameType.DATA_ACK, codec.encode(ack.ack())));
     } else if (action instanceof DeliveryAction.ForwardBroadcast forward) {
@@ -254,11 +290,28 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
           new Frame.Opaque(FrameType.BROADCAST, codec.encode(forward.message())));
     } else if (action instanceof DeliveryAction.DeliverBroadcast deliver) {
       var m = deliver.message();
-      publish(new InboundMessage(m.id().toString(), m.origin(), m.topic(), m.payload(),
-          m.traceContext(), true));
+      TracedSpan span = tracing.deliverBroadcast(m);
+      try (TracedSpan.Activation ignored = span.activate()) {
+        publish(new InboundMessage(m.id().toString(), m.origin(), m.topic(), m.payload(),
+            MeshTracing.context(span, m.traceContext()), true));
+      } finally {
+        span.end();
+      }
     } else if (action instanceof DeliveryAction.DeliveryFailed failed) {
       complete(failed.id(), new Outcome(false, failed.attempts(), Duration.ZERO,
           Optional.of(failed.reason().name().toLowerCase(Locale.ROOT))));
+    }
+  }
+
+  /** A relay hop of a sampled message: its own span, whose context the next hop continues. */
+  private void forwardTraced(DeliveryAction.Forward forward) {
+    TracedSpan span = tracing.forward(forward.message(), forward.nextHop());
+    try (TracedSpan.Activation ignored = span.activate()) {
+      DataMessage m = span.recording()
+          ? forward.message().withTraceparent(span.traceparent()) : forward.message();
+      send(forward.nextHop(), new Frame.Opaque(FrameType.DATA, codec.encode(m)));
+    } finally {
+      span.end();
     }
   }
 
@@ -326,13 +379,17 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
       String destination, String topic, byte[] payload, String traceparent) {
     CompletableFuture<Accepted> accepted = new CompletableFuture<>();
     onOwner(accepted, () -> {
+      TracedSpan span = tracing.send(destination, topic, traceparent);
+      String carried = span.recording() ? span.traceparent() : traceparent;
       SendResult<MessageId> result;
-      try {
-        result = unicast.send(destination, topic, payload, traceparent, nanoClock.getAsLong());
+      try (TracedSpan.Activation ignored = span.activate()) {
+        result = unicast.send(destination, topic, payload, carried, nanoClock.getAsLong());
       } catch (DeliveryException e) {
+        span.error("invalid_argument").end();
         throw rejected(MeshRejectedException.Reason.INVALID_ARGUMENT, e.getMessage(), 0);
       }
       if (result instanceof SendResult.Rejected<MessageId> r) {
+        span.error(r.reason().name().toLowerCase(Locale.ROOT)).end();
         throw rejected(map(r.reason()), r.detail(), r.retryAfterNanos());
       }
       MessageId id = ((SendResult.Accepted<MessageId>) result).id();
@@ -343,6 +400,9 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
       } else {
         pending.put(id, outcome);
       }
+      if (span.recording()) {
+        MeshTracing.endWithOutcome(span, id, outcome); // the span lasts until the ack or failure
+      }
       accepted.complete(new Accepted(id.toString(), outcome));
     });
     return accepted;
@@ -352,16 +412,21 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   public CompletableFuture<Accepted> broadcast(String topic, byte[] payload, String traceparent) {
     CompletableFuture<Accepted> accepted = new CompletableFuture<>();
     onOwner(accepted, () -> {
+      TracedSpan span = tracing.broadcast(topic, traceparent);
+      String carried = span.recording() ? span.traceparent() : traceparent;
       SendResult<BroadcastId> result;
-      try {
-        result = broadcasts.broadcast(topic, payload, traceparent, nanoClock.getAsLong());
+      try (TracedSpan.Activation ignored = span.activate()) {
+        result = broadcasts.broadcast(topic, payload, carried, nanoClock.getAsLong());
       } catch (DeliveryException e) {
+        span.error("invalid_argument").end();
         throw rejected(MeshRejectedException.Reason.INVALID_ARGUMENT, e.getMessage(), 0);
       }
       if (result instanceof SendResult.Rejected<BroadcastId> r) {
+        span.error(r.reason().name().toLowerCase(Locale.ROOT)).end();
         throw rejected(map(r.reason()), r.detail(), r.retryAfterNanos());
       }
       BroadcastId id = ((SendResult.Accepted<BroadcastId>) result).id();
+      span.attribute(MeshTracing.MESSAGE_ID, id.toString()).end();
       accepted.complete(new Accepted(id.toString(),
           CompletableFuture.completedFuture(new Outcome(true, 1, Duration.ZERO, Optional.empty()))));
     });

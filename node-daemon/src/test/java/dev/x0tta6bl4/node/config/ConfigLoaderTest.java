@@ -113,7 +113,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
-                + " tls, api, consensus");
+                + " tls, api, tracing, consensus");
   }
 
   @Test
@@ -288,7 +288,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
-                + " logging, identity, mesh, tls, api, consensus");
+                + " logging, identity, mesh, tls, api, tracing, consensus");
   }
 
   @Test
@@ -799,6 +799,8 @@ class ConfigLoaderTest {
             new NodeConfig.Tls(NodeConfig.KeyExchange.MLKEM768, true, true),
             new NodeConfig.Api(new HostPort("::1", 0), DataSize.ofMebibytes(2),
                 DataSize.ofKibibytes(16), Duration.ofMillis(1500), 3, 7),
+            new NodeConfig.Tracing(true, "https://otel.example.org:4318/v1/traces", 0.25,
+                Map.of("authorization", "Bearer abc"), Duration.ofSeconds(3), "meshd edge"),
             new NodeConfig.Consensus(false, new HostPort("::1", 7611),
                 List.of(VoterAddress.parse("a@[::1]:7611"), VoterAddress.parse("null@true:7612"),
                     VoterAddress.parse("b-2@10.0.0.3:7613")),
@@ -880,6 +882,13 @@ class ConfigLoaderTest {
               max-wait: 30s
               max-subscribers: 64
               subscriber-buffer: 1024
+            tracing:
+              enabled: false
+              endpoint: null
+              sample-ratio: 1.0
+              headers: {}
+              export-timeout: 10s
+              service-name: meshd
             consensus:
               enabled: true
               bind: 127.0.0.1:7601
@@ -938,6 +947,12 @@ class ConfigLoaderTest {
             "api.max-wait",
             "api.max-subscribers",
             "api.subscriber-buffer",
+            "tracing.enabled",
+            "tracing.endpoint",
+            "tracing.sample-ratio",
+            "tracing.headers",
+            "tracing.export-timeout",
+            "tracing.service-name",
             "consensus.enabled",
             "consensus.bind",
             "consensus.voters",

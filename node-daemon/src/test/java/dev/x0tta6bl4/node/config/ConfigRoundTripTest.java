@@ -82,8 +82,43 @@ class ConfigRoundTripTest {
                 Arbitraries.longs().between(600, 30L * 24 * 3600).map(Duration::ofSeconds),
                 Arbitraries.longs().between(1, 3600).map(Duration::ofSeconds))
             .as(NodeConfig.Identity::new);
-    return Combinators.combine(node, metrics, logging, identity, mesh(), tls(), api(), consensus())
-        .as(NodeConfig::new);
+    // Combinators take at most eight arbitraries: the ninth section joins in a second step.
+    Arbitrary<FirstSections> first =
+        Combinators.combine(node, metrics, logging, identity, mesh(), tls(), api(), tracing())
+            .as(FirstSections::new);
+    return Combinators.combine(first, consensus())
+        .as((f, consensus) -> new NodeConfig(f.node(), f.metrics(), f.logging(), f.identity(),
+            f.mesh(), f.tls(), f.api(), f.tracing(), consensus));
+  }
+
+  /** The sections before {@code consensus}. */
+  private record FirstSections(
+      NodeConfig.Node node,
+      NodeConfig.Metrics metrics,
+      NodeConfig.Logging logging,
+      NodeConfig.Identity identity,
+      NodeConfig.Mesh mesh,
+      NodeConfig.Tls tls,
+      NodeConfig.Api api,
+      NodeConfig.Tracing tracing) {}
+
+  private static Arbitrary<NodeConfig.Tracing> tracing() {
+    Arbitrary<String> endpoint = Arbitraries.of("http://127.0.0.1:4318/v1/traces",
+        "https://[::1]:4318/v1/traces", "http://collector:4318/", "HTTPS://otel.example.org")
+        .injectNull(0.3);
+    Arbitrary<Map<String, String>> headers = Arbitraries.maps(
+            Arbitraries.of("authorization", "x-api-key", "X-Scope-OrgID", "true", "123"),
+            Arbitraries.of("Bearer a.b.c", "null", "1.5", "", "k=v, w", "yes"))
+        .ofMaxSize(3);
+    return Combinators.combine(
+            Arbitraries.of(true, false),
+            endpoint,
+            Arbitraries.of(0.0, 1.0, 0.5, 0.001, 1e-9, 0.3333333333333333),
+            headers,
+            Arbitraries.longs().between(1, 60).map(Duration::ofSeconds),
+            Arbitraries.of("meshd", "null", "true", "1.5", "edge meshd", "#x"))
+        .filter((enabled, url, ratio, h, timeout, name) -> !enabled || url != null)
+        .as(NodeConfig.Tracing::new);
   }
 
   private static Arbitrary<NodeConfig.Api> api() {

@@ -65,5 +65,7 @@ class ConfigurationDocsTest {
         .isEqualTo(new HostPort("edge-1.mesh.example.org", 7600));
     assertThat(config.tls().keyExchange()).isEqualTo(NodeConfig.KeyExchange.HYBRID);
     assertThat(config.api().maxSubscribers()).isEqualTo(16);
+    assertThat(config.tracing().enabled()).isTrue();
+    assertThat(config.tracing().sampleRatio()).isEqualTo(0.1);
   }
 }

@@ -33,6 +33,7 @@ class NodeConfigTest {
                     NodeConfig.Mesh.defaults(),
                     NodeConfig.Tls.defaults(),
                     NodeConfig.Api.defaults(),
+                    NodeConfig.Tracing.defaults(),
                     NodeConfig.Consensus.defaults()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("node: is null; allowed:");
