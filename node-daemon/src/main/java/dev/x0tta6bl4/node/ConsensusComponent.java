@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.x0tta6bl4.consensus.ConsensusConfig;
 import dev.x0tta6bl4.consensus.ConsensusSupervisor;
+import dev.x0tta6bl4.consensus.RaftTls;
 import dev.x0tta6bl4.consensus.ReplicatedStore;
 import dev.x0tta6bl4.consensus.SupervisorConfig;
 import dev.x0tta6bl4.consensus.SupervisorStatus;
@@ -53,17 +54,22 @@ public final class ConsensusComponent implements Component {
    * @throws ConfigException when this node is not among the voters, its entry is not {@code
    *     consensus.bind}, or the Raft port is another server's (exit code 78)
    */
-  public ConsensusComponent(NodeConfig nodeConfig, LocalNode local, MeterRegistry registry,
-      ScheduledExecutorService scheduler, Clock clock) {
+  public ConsensusComponent(NodeConfig nodeConfig, LocalNode local, RaftTls tls,
+      MeterRegistry registry, ScheduledExecutorService scheduler, Clock clock) {
     nodeConfig.checkConsensusFor(local.nodeId());
     this.section = nodeConfig.consensus();
-    this.config = consensusConfig(section, local, clock);
+    this.config = consensusConfig(section, local, tls, clock);
     this.registry = registry;
     this.scheduler = scheduler;
   }
 
-  /** The consensus module's settings for this node's section. */
-  static ConsensusConfig consensusConfig(NodeConfig.Consensus c, LocalNode local, Clock clock) {
+  /**
+   * The consensus module's settings for this node's section; {@code tls} secures the Raft port
+   * (the node always passes the one built from its identity; null, plaintext, only in tests of
+   * this mapping and of the component's lifecycle).
+   */
+  static ConsensusConfig consensusConfig(NodeConfig.Consensus c, LocalNode local, RaftTls tls,
+      Clock clock) {
     Voter self = new Voter(local.nodeId(), c.bind().host(), c.bind().port());
     List<Voter> voters = c.voters().stream().map(ConsensusComponent::voter).toList();
     ConsensusConfig.Builder b = ConsensusConfig.builder(local.nodeId(),
@@ -75,6 +81,9 @@ public final class ConsensusComponent implements Component {
         .segmentSizeBytes(c.logSegmentSize().bytes())
         .maxValueBytes(Math.toIntExact(c.maxValueSize().bytes()))
         .clock(clock);
+    if (tls != null) {
+      b.tls(tls);
+    }
     if (c.join()) {
       b.joining(voters, self);
     } else {
@@ -107,8 +116,9 @@ public final class ConsensusComponent implements Component {
         .snapshotInterval(section.snapshotInterval())
         .minFreeBytes(section.minFreeSpace().bytes())
         .build(), registry, scheduler);
-    log.info("Raft member started {} {} {} {}", kv("node_id", config.nodeId()),
+    log.info("Raft member started {} {} {} {} {}", kv("node_id", config.nodeId()),
         kv("raft_address", config.self().address()),
+        kv("raft_tls", config.tls().map(RaftTls::description).orElse("off")),
         kv("voters", config.voters().stream().map(Voter::id).toList()),
         kv("storage_dir", config.storageDir().toString()));
   }

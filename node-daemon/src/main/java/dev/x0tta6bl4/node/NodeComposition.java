@@ -1,6 +1,7 @@
 package dev.x0tta6bl4.node;
 
 import dev.x0tta6bl4.node.api.ConsensusAccess;
+import dev.x0tta6bl4.consensus.RaftTls;
 import dev.x0tta6bl4.node.api.LocalApiServer;
 import dev.x0tta6bl4.node.cli.BuildInfo;
 import dev.x0tta6bl4.node.config.NodeConfig;
@@ -111,15 +112,21 @@ public final class NodeComposition {
                     c.get(PeerVerifier.class),
                     tlsSettings(config, c.get(IdentitySource.class))));
     if (config.consensus().enabled()) {
-      // After identity (Raft TLS will use the SVID), before the mesh; closed before the registry,
+      // After identity (Raft TLS uses the SVID), before the mesh; closed before the registry,
       // which loses the meshd.raft.* meters with it. The API reaches the store only through
-      // ConsensusComponent::store, so a supervisor that rebuilds the store can replace it here.
+      // ConsensusComponent::store: the supervisor inside may rebuild the store at any time.
       bindings.bind(
           ConsensusComponent.class,
           c ->
               new ConsensusComponent(
                   config,
                   local,
+                  // Raft over the same mutual TLS as the mesh links: SVIDs, hybrid group
+                  RaftTls.fromIdentity(
+                      c.get(CryptoProviders.class),
+                      c.get(IdentitySource.class),
+                      c.get(PeerVerifier.class),
+                      tlsSettings(config, c.get(IdentitySource.class))),
                   c.get(PrometheusMeterRegistry.class),
                   c.get(Scheduler.class).executor(),
                   c.get(Clock.class)));

@@ -60,7 +60,7 @@ class ConsensusComponentTest {
   void consensusConfig_emptyVoters_isThisNodeAloneAtBind() {
     ConsensusConfig c = ConsensusComponent.consensusConfig(
         section(false, new HostPort("127.0.0.1", 7611), List.of(), Duration.ofMinutes(10)),
-        new LocalNode("edge-1", state), Clock.systemUTC());
+        new LocalNode("edge-1", state), null, Clock.systemUTC());
 
     assertThat(c.voters()).containsExactly(new Voter("edge-1", "127.0.0.1", 7611));
     assertThat(c.joining()).isFalse();
@@ -78,7 +78,7 @@ class ConsensusComponentTest {
         section(true, new HostPort("10.0.0.4", 7601),
             List.of(VoterAddress.parse("n1@10.0.0.1:7601"), VoterAddress.parse("n2@10.0.0.2:7601"),
                 VoterAddress.parse("n3@10.0.0.3:7601")), Duration.ofMinutes(10)),
-        new LocalNode("n4", state), Clock.systemUTC());
+        new LocalNode("n4", state), null, Clock.systemUTC());
 
     assertThat(c.joining()).isTrue();
     assertThat(c.self()).isEqualTo(new Voter("n4", "10.0.0.4", 7601));
@@ -91,7 +91,7 @@ class ConsensusComponentTest {
         section(false, new HostPort("127.0.0.1", freePort()), List.of(), Duration.ofMinutes(1)));
     {
       ConsensusComponent component = new ConsensusComponent(config, new LocalNode("n1", state),
-          registry, scheduler, Clock.systemUTC());
+          null, registry, scheduler, Clock.systemUTC());
 
       assertThatThrownBy(component::store).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("not started");
@@ -107,7 +107,7 @@ class ConsensusComponentTest {
     NodeConfig config = NodeConfig.defaults().withConsensus(
         section(false, new HostPort("127.0.0.1", freePort()), List.of(), Duration.ofSeconds(1)));
     try (ConsensusComponent component = new ConsensusComponent(config,
-        new LocalNode("n1", state), registry, scheduler, Clock.systemUTC())) {
+        new LocalNode("n1", state), null, registry, scheduler, Clock.systemUTC())) {
       component.start();
       assertThat(await(() -> component.store().status().role()
           == ConsensusStatus.Role.LEADER)).isTrue();

@@ -56,6 +56,15 @@ class KvClusterTest {
           "lost".getBytes(StandardCharsets.UTF_8), "if-match", etag);
       assertThat(lost.statusCode()).as("the first CAS won everywhere").isEqualTo(412);
 
+      // Raft between the nodes runs over mutual TLS 1.3 from their identities.
+      for (int i = 0; i < 3; i++) {
+        var registry = cluster.node(i).container()
+            .get(io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class);
+        assertThat(registry.find("meshd.raft.tls.sessions").tag("protocol", "TLSv1.3")
+            .counters()).as("TLS 1.3 Raft sessions accepted by n" + i)
+            .anySatisfy(c -> assertThat(c.count()).isPositive());
+      }
+
       JsonNode status = json(n0.exchange("GET", "/v1/cluster", new byte[0]));
       assertThat(status.get("voters")).extracting(v -> v.get("id").asText())
           .containsExactly("n0", "n1", "n2");

@@ -64,7 +64,10 @@ class MetricsCatalogueTest {
           Map.entry("path", "the node's state directory"),
           Map.entry("runtime", "jvm_info: one value per process"),
           Map.entry("vendor", "jvm_info: one value per process"),
-          Map.entry("compiler", "the JIT compiler's name: one value per process"));
+          Map.entry("compiler", "the JIT compiler's name: one value per process"),
+          Map.entry("side", "client or server: the role of a refused Raft TLS peer"),
+          Map.entry("protocol", "TLS protocol versions the node enables (TLSv1.3 only)"),
+          Map.entry("cipher", "TLS 1.3 cipher suites the node enables (TlsSettings.CIPHER_SUITES)"));
 
   /** Library meters outside the base-unit convention, which we keep as the library names them. */
   static final Map<String, String> UNIT_EXCEPTIONS =
