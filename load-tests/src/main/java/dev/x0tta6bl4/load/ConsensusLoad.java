@@ -43,7 +43,8 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -cp load-tests/target/benchmarks.jar dev.x0tta6bl4.load.ConsensusLoad \
- *     [--runs 3] [--duration 5s] [--clients 1,16,64] [--value 128] [--max-writes 200000]
+ *     [--runs 3] [--duration 5s] [--clients 1,16,64] [--value 128] [--max-writes 200000] \
+ *     [--in-flight-batches N]
  * </pre>
  *
  * <p>Exit status 1 when an acknowledged write is missing. Speed is reported, never judged.
@@ -52,10 +53,10 @@ public final class ConsensusLoad {
 
   /** What to run; every loop is bounded by {@code duration} and {@code maxWrites}. */
   record Options(int runs, Duration duration, List<Integer> clients, int valueBytes,
-      long maxWrites) {
+      long maxWrites, int inFlightBatches) {
 
     static Options parse(String[] args) {
-      Options o = new Options(3, Duration.ofSeconds(5), List.of(1, 16, 64), 128, 200_000);
+      Options o = new Options(3, Duration.ofSeconds(5), List.of(1, 16, 64), 128, 200_000, 0);
       for (int i = 0; i < args.length; i++) {
         String name = args[i];
         if (i + 1 >= args.length) {
@@ -64,18 +65,21 @@ public final class ConsensusLoad {
         String v = args[++i];
         o = switch (name) {
           case "--runs" -> new Options(positive(name, v), o.duration, o.clients, o.valueBytes,
-              o.maxWrites);
+              o.maxWrites, o.inFlightBatches);
           case "--duration" -> new Options(o.runs, seconds(v), o.clients, o.valueBytes,
-              o.maxWrites);
+              o.maxWrites, o.inFlightBatches);
           case "--clients" -> new Options(o.runs, o.duration,
               Arrays.stream(v.split(",")).map(s -> positive(name, s.trim())).toList(),
-              o.valueBytes, o.maxWrites);
+              o.valueBytes, o.maxWrites, o.inFlightBatches);
           case "--value" -> new Options(o.runs, o.duration, o.clients, positive(name, v),
-              o.maxWrites);
+              o.maxWrites, o.inFlightBatches);
           case "--max-writes" -> new Options(o.runs, o.duration, o.clients, o.valueBytes,
-              positive(name, v));
+              positive(name, v), o.inFlightBatches);
+          case "--in-flight-batches" -> new Options(o.runs, o.duration, o.clients,
+              o.valueBytes, o.maxWrites, positive(name, v));
           default -> throw new IllegalArgumentException("unknown option " + name
-              + "; allowed: --runs --duration --clients --value --max-writes");
+              + "; allowed: --runs --duration --clients --value --max-writes"
+              + " --in-flight-batches");
         };
       }
       return o;
@@ -132,14 +136,19 @@ public final class ConsensusLoad {
     List<ReplicatedStore> stores = new ArrayList<>();
     try {
       for (Voter v : voters) {
-        stores.add(ReplicatedStore.start(
-            ConsensusConfig.builder(v.id(), dir.resolve(v.id())).voters(voters).build(),
-            new SimpleMeterRegistry()));
+        ConsensusConfig.Builder config =
+            ConsensusConfig.builder(v.id(), dir.resolve(v.id())).voters(voters);
+        if (options.inFlightBatches > 0) {
+          config.batching(256, options.inFlightBatches);
+        }
+        stores.add(ReplicatedStore.start(config.build(), new SimpleMeterRegistry()));
       }
       awaitLeader(stores);
       out.printf("consensus load: 3 voters on loopback, %d-byte values, %s per run, %d runs,"
-          + " clients %s, %d cores%n", options.valueBytes, options.duration, options.runs,
-          options.clients, Runtime.getRuntime().availableProcessors());
+          + " clients %s, batches in flight %s, %d cores%n", options.valueBytes,
+          options.duration, options.runs, options.clients,
+          options.inFlightBatches > 0 ? options.inFlightBatches : "default",
+          Runtime.getRuntime().availableProcessors());
       byte[] value = new byte[options.valueBytes];
       Arrays.fill(value, (byte) 'x');
       // Warm-up: JIT, connections, the first segment files.
