@@ -27,6 +27,13 @@ final class LinkStateDatabase {
   private final Map<String, LinkStateAdvert> adverts = new HashMap<>();
   private final Map<String, LinkStateAdvert> advertsView = Collections.unmodifiableMap(adverts);
   private final TreeMap<String, Tombstone> tombstones = new TreeMap<>();
+  /**
+   * {@link #nextDeadline}'s answer while {@code deadlineKnown}: drivers ask after most events, and
+   * a scan of every entry each time cost more than the rest of advert handling.
+   */
+  private long deadline;
+  private boolean hasDeadline;
+  private boolean deadlineKnown = true;
 
   LinkStateDatabase(String localId) {
     this.localId = localId;
@@ -42,9 +49,19 @@ final class LinkStateDatabase {
 
   void put(Entry entry) {
     String origin = entry.advert().origin();
-    entries.put(origin, entry);
+    Entry replaced = entries.put(origin, entry);
     adverts.put(origin, entry.advert());
-    tombstones.remove(origin);
+    Tombstone forgotten = tombstones.remove(origin);
+    if (!deadlineKnown || origin.equals(localId)) {
+      return;
+    }
+    if ((replaced != null && replaced.expiresNanos() == deadline)
+        || (forgotten != null && forgotten.untilNanos() == deadline)) {
+      deadlineKnown = false; // the earliest deadline may be gone: scan on the next question
+    } else if (!hasDeadline || entry.expiresNanos() - deadline < 0) {
+      deadline = entry.expiresNanos();
+      hasDeadline = true;
+    }
   }
 
   /** The sequence number remembered for an aged-out origin, if any. */
@@ -70,6 +87,12 @@ final class LinkStateDatabase {
    * @return the origins removed, in order
    */
   List<String> expire(long nowNanos, long staleMemoryNanos) {
+    if (!deadlineKnown) {
+      scanDeadline();
+    }
+    if (!hasDeadline || nowNanos - deadline < 0) {
+      return List.of(); // nothing is due yet
+    }
     List<String> removed = new ArrayList<>();
     for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
       Entry entry = it.next();
@@ -83,11 +106,19 @@ final class LinkStateDatabase {
       }
     }
     tombstones.values().removeIf(t -> nowNanos - t.untilNanos() >= 0);
+    deadlineKnown = false;
     return removed;
   }
 
   /** The earliest time {@link #expire} has something to do, if any. */
   OptionalLong nextDeadline() {
+    if (!deadlineKnown) {
+      scanDeadline();
+    }
+    return hasDeadline ? OptionalLong.of(deadline) : OptionalLong.empty();
+  }
+
+  private void scanDeadline() {
     long best = 0;
     boolean any = false;
     for (Entry entry : entries.values()) {
@@ -103,6 +134,8 @@ final class LinkStateDatabase {
         any = true;
       }
     }
-    return any ? OptionalLong.of(best) : OptionalLong.empty();
+    deadline = best;
+    hasDeadline = any;
+    deadlineKnown = true;
   }
 }

@@ -17,39 +17,55 @@ import java.util.SortedMap;
  * paths, the next hop is the smallest neighbour id that starts one of them, and the hop count is
  * the fewest links among the equal-cost paths through that next hop, so the result depends only
  * on the inputs, never on iteration or insertion order.
+ *
+ * <p>Because costs are positive, the result is a function of the <em>tight</em> edges alone
+ * (those on some shortest path: {@code dist(A) + cost(A->B) == dist(B)}): an edge that is not
+ * tight can never set a final distance, next hop or hop count. {@link #mayChange} uses this to
+ * tell, from the previous run's distances, whether a changed advert can change any route at all.
  */
 final class ShortestPaths {
+  private static final long UNREACHABLE = Long.MAX_VALUE;
+
   private ShortestPaths() {}
 
+  /** The routes from {@code self}; see the class rules. */
   static RouteTable compute(
+      String self, SortedMap<String, Long> localLinks, Map<String, LinkStateAdvert> adverts) {
+    return computeTree(self, localLinks, adverts).routes();
+  }
+
+  /** The routes from {@code self} with the distances behind them, for {@link #mayChange}. */
+  static Tree computeTree(
       String self, SortedMap<String, Long> localLinks, Map<String, LinkStateAdvert> adverts) {
     Map<String, Integer> index = new HashMap<>((localLinks.size() + adverts.size()) * 2);
     List<String> names = new ArrayList<>(localLinks.size() + adverts.size() + 1);
     index.put(self, 0);
     names.add(self);
     for (String neighbour : localLinks.keySet()) {
-      index.putIfAbsent(neighbour, names.size());
-      if (names.size() < index.size()) {
+      if (index.putIfAbsent(neighbour, names.size()) == null) {
         names.add(neighbour);
       }
     }
     for (String origin : adverts.keySet()) {
-      index.putIfAbsent(origin, names.size());
-      if (names.size() < index.size()) {
+      if (index.putIfAbsent(origin, names.size()) == null) {
         names.add(origin);
       }
     }
     int n = names.size();
+    String[] nameOf = names.toArray(new String[0]);
+    LinkStateAdvert[] advertOf = new LinkStateAdvert[n];
+    for (int i = 1; i < n; i++) {
+      advertOf[i] = adverts.get(nameOf[i]);
+    }
     long[] dist = new long[n];
     int[] hop = new int[n];
     int[] hops = new int[n];
     boolean[] done = new boolean[n];
-    Arrays.fill(dist, Long.MAX_VALUE);
+    Arrays.fill(dist, UNREACHABLE);
     Arrays.fill(hop, -1);
     dist[0] = 0;
     Heap heap = new Heap(n * 2);
     heap.push(0, 0);
-    String[] nameOf = names.toArray(new String[0]);
     while (!heap.isEmpty()) {
       long d = heap.topKey();
       int u = heap.pop();
@@ -64,7 +80,7 @@ final class ShortestPaths {
         }
         continue;
       }
-      LinkStateAdvert advert = adverts.get(nameOf[u]);
+      LinkStateAdvert advert = advertOf[u];
       if (advert == null) {
         continue;
       }
@@ -73,7 +89,7 @@ final class ShortestPaths {
         if (v == null || v == 0 || done[v]) {
           continue;
         }
-        LinkStateAdvert back = adverts.get(link.neighbour());
+        LinkStateAdvert back = advertOf[v];
         if (back == null || back.costTo(nameOf[u]) < 0) {
           continue;
         }
@@ -82,11 +98,105 @@ final class ShortestPaths {
     }
     List<Route> routes = new ArrayList<>(n);
     for (int v = 1; v < n; v++) {
-      if (dist[v] != Long.MAX_VALUE) {
+      if (dist[v] != UNREACHABLE) {
         routes.add(new Route(nameOf[v], nameOf[hop[v]], dist[v], hops[v]));
       }
     }
-    return RouteTable.of(routes);
+    return new Tree(RouteTable.of(routes), index, dist);
+  }
+
+  /**
+   * Whether replacing {@code before} (null: none held) by {@code after}, both adverts of the same
+   * origin other than {@code self}, can change any route of {@code tree}: the last run over the
+   * current inputs but that advert. The adverts of other nodes come from {@code adverts}
+   * (whatever it holds for the origin itself is ignored). The local node's links are the same as
+   * in that run: a change of them is always recomputed.
+   *
+   * <p>Only edges between the origin A and a node X whose entry differs between the versions
+   * change: A->X (A's cost, usable when X lists A) and X->A (X's cost, usable when A lists X).
+   * Routes can change only if a changed edge is tight before or after, i.e. {@code dist(from) +
+   * cost <= dist(to)} with the old or the new cost; otherwise every shortest path, and so every
+   * next hop and hop count, stays as it was (see the class comment). A few look-ups per changed
+   * entry, against a full run's work over every advert.
+   */
+  static boolean mayChange(
+      Tree tree,
+      String self,
+      LinkStateAdvert before,
+      LinkStateAdvert after,
+      Map<String, LinkStateAdvert> adverts) {
+    for (LinkStateAdvert.Link link : after.links()) {
+      long old = before == null ? -1 : before.costTo(link.neighbour());
+      if (old != link.cost() && edgesMayChange(tree, self, after.origin(), link.neighbour(), old,
+          link.cost(), adverts)) {
+        return true;
+      }
+    }
+    if (before != null) {
+      for (LinkStateAdvert.Link link : before.links()) {
+        if (after.costTo(link.neighbour()) < 0 && edgesMayChange(tree, self, after.origin(),
+            link.neighbour(), link.cost(), -1, adverts)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the entry of {@code x} in the origin's advert, going from cost {@code old} to {@code
+   * now} (-1: not listed), can change a route.
+   */
+  private static boolean edgesMayChange(
+      Tree tree,
+      String self,
+      String origin,
+      String x,
+      long old,
+      long now,
+      Map<String, LinkStateAdvert> adverts) {
+    if (x.equals(self)) {
+      return false; // edges into the local node are never used; its own come from its links
+    }
+    LinkStateAdvert xAdvert = adverts.get(x);
+    long xToOrigin = xAdvert == null ? -1 : xAdvert.costTo(origin);
+    if (xToOrigin < 0) {
+      return false; // X does not list A: neither edge is usable before or after
+    }
+    long distOrigin = tree.distance(origin);
+    long distX = tree.distance(x);
+    if ((old >= 0 && tight(distOrigin, old, distX)) || (now >= 0 && tight(distOrigin, now, distX))) {
+      return true; // A->X was or becomes part of a shortest path
+    }
+    // X->A keeps its cost; it appears or disappears when A starts or stops listing X.
+    return (old >= 0) != (now >= 0) && tight(distX, xToOrigin, distOrigin);
+  }
+
+  private static boolean tight(long distFrom, long cost, long distTo) {
+    return distFrom != UNREACHABLE && (distTo == UNREACHABLE || distFrom + cost <= distTo);
+  }
+
+  /** One run's routes and the distances behind them. Immutable; any thread. */
+  static final class Tree {
+    private final RouteTable routes;
+    private final Map<String, Integer> index;
+    private final long[] dist;
+
+    private Tree(RouteTable routes, Map<String, Integer> index, long[] dist) {
+      this.routes = routes;
+      this.index = index;
+      this.dist = dist;
+    }
+
+    RouteTable routes() {
+      return routes;
+    }
+
+    /** The shortest distance to {@code node}, or {@link Long#MAX_VALUE} when unreachable. */
+    long distance(String node) {
+      Integer i = index.get(node);
+      return i == null ? UNREACHABLE : dist[i];
+    }
   }
 
   private static void relax(
