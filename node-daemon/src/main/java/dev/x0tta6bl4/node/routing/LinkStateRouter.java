@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,7 +83,7 @@ public final class LinkStateRouter {
 
   private final TreeMap<String, Long> localLinks = new TreeMap<>();
   private final LinkStateDatabase database;
-  private final TreeMap<String, Counters> counters = new TreeMap<>();
+  private final HashMap<String, Counters> counters = new HashMap<>(); // sorted when read
 
   private long nextSequence;
   private boolean originated;
@@ -205,6 +206,7 @@ public final class LinkStateRouter {
     List<RoutingAction> actions = new ArrayList<>();
     if (!database.expire(nowNanos, staleMemoryNanos).isEmpty()) {
       topologyDirty = true;
+      database.compactIds(localLinks.keySet()); // a recomputation follows: the tree is renewed
     }
     return finish(nowNanos, actions);
   }
@@ -417,7 +419,7 @@ public final class LinkStateRouter {
     if (routesPending || topologyDirty) {
       return; // a recomputation is already due and will see this advert
     }
-    if (tree != null
+    if (tree != null && tree.usesIds(database.ids())
         && !ShortestPaths.mayChange(tree, localId, before, after, database.adverts())) {
       routeComputationsSkipped++;
       return;
@@ -441,7 +443,7 @@ public final class LinkStateRouter {
     computed = true;
     lastComputedNanos = nowNanos;
     routeComputations++;
-    tree = ShortestPaths.computeTree(localId, localLinks, database.adverts());
+    tree = ShortestPaths.computeTree(localId, localLinks, database, tree);
     RouteTable next = tree.routes();
     if (!next.equals(routes)) {
       RouteTable previous = routes;

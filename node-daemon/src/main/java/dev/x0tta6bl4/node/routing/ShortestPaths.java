@@ -2,7 +2,6 @@ package dev.x0tta6bl4.node.routing;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -37,35 +36,40 @@ final class ShortestPaths {
   /** The routes from {@code self} with the distances behind them, for {@link #mayChange}. */
   static Tree computeTree(
       String self, SortedMap<String, Long> localLinks, Map<String, LinkStateAdvert> adverts) {
-    Map<String, Integer> index = new HashMap<>((localLinks.size() + adverts.size()) * 2);
-    List<String> names = new ArrayList<>(localLinks.size() + adverts.size() + 1);
-    index.put(self, 0);
-    names.add(self);
-    for (String neighbour : localLinks.keySet()) {
-      if (index.putIfAbsent(neighbour, names.size()) == null) {
-        names.add(neighbour);
-      }
+    LinkStateDatabase database = new LinkStateDatabase(self);
+    for (LinkStateAdvert advert : adverts.values()) {
+      database.put(new LinkStateDatabase.Entry(advert, new byte[0], 0, 0));
     }
-    for (String origin : adverts.keySet()) {
-      if (index.putIfAbsent(origin, names.size()) == null) {
-        names.add(origin);
-      }
+    return computeTree(self, localLinks, database, null);
+  }
+
+  /**
+   * The routes from {@code self} over the adverts held in {@code database} (its own advert
+   * ignored), using the links it resolved to ids when each advert was stored. When every
+   * distance, next hop and hop count equals those of {@code previous} (the last run, or null),
+   * its route table is reused instead of built again.
+   */
+  static Tree computeTree(
+      String self, SortedMap<String, Long> localLinks, LinkStateDatabase database, Tree previous) {
+    NodeIds ids = database.ids();
+    int source = ids.id(self);
+    int[] first = new int[localLinks.size()];
+    long[] firstCost = new long[localLinks.size()];
+    int f = 0;
+    for (Map.Entry<String, Long> link : localLinks.entrySet()) {
+      first[f] = ids.id(link.getKey());
+      firstCost[f++] = link.getValue();
     }
-    int n = names.size();
-    String[] nameOf = names.toArray(new String[0]);
-    LinkStateAdvert[] advertOf = new LinkStateAdvert[n];
-    for (int i = 1; i < n; i++) {
-      advertOf[i] = adverts.get(nameOf[i]);
-    }
+    int n = ids.size();
     long[] dist = new long[n];
     int[] hop = new int[n];
     int[] hops = new int[n];
     boolean[] done = new boolean[n];
     Arrays.fill(dist, UNREACHABLE);
     Arrays.fill(hop, -1);
-    dist[0] = 0;
+    dist[source] = 0;
     Heap heap = new Heap(n * 2);
-    heap.push(0, 0);
+    heap.push(0, source);
     while (!heap.isEmpty()) {
       long d = heap.topKey();
       int u = heap.pop();
@@ -73,36 +77,48 @@ final class ShortestPaths {
         continue;
       }
       done[u] = true;
-      if (u == 0) {
-        for (Map.Entry<String, Long> link : localLinks.entrySet()) {
-          int v = index.get(link.getKey());
-          relax(v, link.getValue(), v, 1, dist, hop, hops, done, heap, nameOf);
+      if (u == source) {
+        for (int k = 0; k < first.length; k++) {
+          relax(first[k], firstCost[k], first[k], 1, dist, hop, hops, done, heap, ids);
         }
         continue;
       }
-      LinkStateAdvert advert = advertOf[u];
-      if (advert == null) {
+      int[] to = database.linksOf(u);
+      if (to == null) {
         continue;
       }
-      for (LinkStateAdvert.Link link : advert.links()) {
-        Integer v = index.get(link.neighbour());
-        if (v == null || v == 0 || done[v]) {
-          continue;
+      long[] cost = database.costsOf(u);
+      for (int k = 0; k < to.length; k++) {
+        int v = to[k];
+        if (v == source || done[v] || !lists(database.linksOf(v), u)) {
+          continue; // the local node, settled, or a half-dead link (or no advert from v)
         }
-        LinkStateAdvert back = advertOf[v];
-        if (back == null || back.costTo(nameOf[u]) < 0) {
-          continue;
-        }
-        relax(v, d + link.cost(), hop[u], hops[u] + 1, dist, hop, hops, done, heap, nameOf);
+        relax(v, d + cost[k], hop[u], hops[u] + 1, dist, hop, hops, done, heap, ids);
       }
+    }
+    if (previous != null && previous.sameAs(ids, dist, hop, hops)) {
+      return new Tree(previous.routes, ids, dist, hop, hops);
     }
     List<Route> routes = new ArrayList<>(n);
-    for (int v = 1; v < n; v++) {
-      if (dist[v] != UNREACHABLE) {
-        routes.add(new Route(nameOf[v], nameOf[hop[v]], dist[v], hops[v]));
+    for (int v = 0; v < n; v++) {
+      if (v != source && dist[v] != UNREACHABLE) {
+        routes.add(new Route(ids.name(v), ids.name(hop[v]), dist[v], hops[v]));
       }
     }
-    return new Tree(RouteTable.of(routes), index, dist);
+    return new Tree(RouteTable.of(routes), ids, dist, hop, hops);
+  }
+
+  /** Whether an advert's resolved links {@code links} (null: no advert) include {@code id}. */
+  private static boolean lists(int[] links, int id) {
+    if (links == null) {
+      return false;
+    }
+    for (int link : links) {
+      if (link == id) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -176,26 +192,58 @@ final class ShortestPaths {
     return distFrom != UNREACHABLE && (distTo == UNREACHABLE || distFrom + cost <= distTo);
   }
 
-  /** One run's routes and the distances behind them. Immutable; any thread. */
+  /**
+   * One run's routes and the distances behind them, by node id of the database's id table at
+   * the time. Routing core's thread.
+   */
   static final class Tree {
     private final RouteTable routes;
-    private final Map<String, Integer> index;
+    private final NodeIds ids;
     private final long[] dist;
+    private final int[] hop;
+    private final int[] hops;
 
-    private Tree(RouteTable routes, Map<String, Integer> index, long[] dist) {
+    private Tree(RouteTable routes, NodeIds ids, long[] dist, int[] hop, int[] hops) {
       this.routes = routes;
-      this.index = index;
+      this.ids = ids;
       this.dist = dist;
+      this.hop = hop;
+      this.hops = hops;
+    }
+
+    /** Whether a run over {@code ids} found exactly this run's routes (ids added since: none). */
+    private boolean sameAs(NodeIds ids, long[] dist, int[] hop, int[] hops) {
+      if (ids != this.ids) {
+        return false;
+      }
+      int common = this.dist.length;
+      for (int v = common; v < dist.length; v++) {
+        if (dist[v] != UNREACHABLE) {
+          return false; // a node named after the previous run is reachable now
+        }
+      }
+      for (int v = 0; v < common; v++) {
+        if (dist[v] != this.dist[v]
+            || (dist[v] != UNREACHABLE && (hop[v] != this.hop[v] || hops[v] != this.hops[v]))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     RouteTable routes() {
       return routes;
     }
 
+    /** Whether the distances are still keyed by {@code current} (false after a compaction). */
+    boolean usesIds(NodeIds current) {
+      return ids == current;
+    }
+
     /** The shortest distance to {@code node}, or {@link Long#MAX_VALUE} when unreachable. */
     long distance(String node) {
-      Integer i = index.get(node);
-      return i == null ? UNREACHABLE : dist[i];
+      int id = ids.find(node);
+      return id < 0 || id >= dist.length ? UNREACHABLE : dist[id];
     }
   }
 
@@ -209,7 +257,7 @@ final class ShortestPaths {
       int[] hops,
       boolean[] done,
       Heap heap,
-      String[] names) {
+      NodeIds names) {
     if (done[v]) {
       return;
     }
@@ -219,7 +267,7 @@ final class ShortestPaths {
       hops[v] = hopCount;
       heap.push(candidate, v);
     } else if (candidate == dist[v]) {
-      int order = names[firstHop].compareTo(names[hop[v]]);
+      int order = names.name(firstHop).compareTo(names.name(hop[v]));
       if (order < 0) {
         hop[v] = firstHop;
         hops[v] = hopCount;

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -76,21 +80,81 @@ class MeshChurnSimulationTest {
     }
   }
 
+  /** Runs the seeds one after the other on the calling thread. */
   static List<ChurnScenario.Report> runSeeds(ChurnScenario.Plan plan, long firstSeed, int count) {
-    List<ChurnScenario.Report> reports = new ArrayList<>();
-    long virtual = 0;
-    long wall = 0;
-    for (long seed : SimSeeds.seeds(firstSeed, count)) {
-      System.out.println("simulation seed=" + seed + " (rerun with -D" + SimSeeds.PROPERTY + "="
-          + seed + ")");
-      ChurnScenario.Report report = new ChurnScenario(seed, plan).run();
-      System.out.println(report);
-      reports.add(report);
-      virtual += report.virtualNanos();
-      wall += report.wallNanos();
+    return runSeeds(plan, firstSeed, count, 1);
+  }
+
+  /**
+   * Runs the seeds on up to {@code threads} threads, each seed wholly on one thread (a run
+   * shares nothing with another, so a seed's result and trace do not depend on the threads).
+   * Every seed runs even when one fails; then the failure of the lowest failing seed is thrown,
+   * with the others attached, after a line naming every failing seed.
+   */
+  static List<ChurnScenario.Report> runSeeds(
+      ChurnScenario.Plan plan, long firstSeed, int count, int threads) {
+    List<Long> seeds = SimSeeds.seeds(firstSeed, count);
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, seeds.size())));
+    long wallStart = System.nanoTime();
+    List<Future<ChurnScenario.Report>> runs = new ArrayList<>();
+    try {
+      for (long seed : seeds) {
+        runs.add(pool.submit(() -> runSeed(plan, seed)));
+      }
+      List<ChurnScenario.Report> reports = new ArrayList<>();
+      List<Long> failed = new ArrayList<>();
+      Throwable first = null;
+      for (int i = 0; i < runs.size(); i++) {
+        try {
+          reports.add(runs.get(i).get());
+        } catch (ExecutionException e) {
+          failed.add(seeds.get(i));
+          if (first == null) {
+            first = e.getCause();
+          } else {
+            first.addSuppressed(e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while seeds ran", e);
+        }
+      }
+      if (first != null) {
+        System.out.println("failing seeds " + failed + " (rerun one with -D" + SimSeeds.PROPERTY
+            + "=N)");
+        if (first instanceof Error error) {
+          throw error;
+        }
+        throw new IllegalStateException("seed " + failed.get(0) + " failed", first);
+      }
+      printTotals(reports, System.nanoTime() - wallStart, threads);
+      return reports;
+    } finally {
+      pool.shutdownNow();
     }
-    System.out.printf(Locale.ROOT, "%d seeds: virtual %.1f s in wall %.1f s (%.1fx real time)%n",
-        reports.size(), virtual / 1e9, wall / 1e9, (double) virtual / Math.max(1, wall));
-    return reports;
+  }
+
+  private static ChurnScenario.Report runSeed(ChurnScenario.Plan plan, long seed) {
+    System.out.println("simulation seed=" + seed + " (rerun with -D" + SimSeeds.PROPERTY + "="
+        + seed + ")");
+    ChurnScenario.Report report = new ChurnScenario(seed, plan).run();
+    System.out.println(report);
+    return report;
+  }
+
+  private static void printTotals(List<ChurnScenario.Report> reports, long wall, int threads) {
+    long virtual = 0;
+    long cpu = 0;
+    long spf = 0;
+    for (ChurnScenario.Report r : reports) {
+      virtual += r.virtualNanos();
+      cpu += r.cpuNanos();
+      spf += r.routeComputations();
+    }
+    System.out.printf(Locale.ROOT,
+        "%d seeds on %d threads: virtual %.1f s in wall %.1f s (%.1fx real time), cpu %.1f s"
+            + " (%.1fx real time per CPU second), %d shortest-path runs%n",
+        reports.size(), threads, virtual / 1e9, wall / 1e9, (double) virtual / Math.max(1, wall),
+        cpu / 1e9, (double) virtual / Math.max(1, cpu), spf);
   }
 }
