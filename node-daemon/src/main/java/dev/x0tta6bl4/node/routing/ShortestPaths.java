@@ -8,7 +8,9 @@ import java.util.SortedMap;
 
 /**
  * Dijkstra from the local node over its live links and the adverts of other nodes. Stateless;
- * runs on the routing core's thread.
+ * runs on the routing core's thread. The router's runs read the adverts' links as the integer
+ * node ids its {@link LinkStateDatabase} resolved once per stored advert ({@link NodeIds}), so a
+ * run hashes no strings.
  *
  * <p>Rules: the local node's first hops come from its own live links (the link layer already
  * knows they work both ways). Any other edge A->B is used only when A's advert lists B and B's

@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
  * time ratio; replay one seed with {@code -Dmeshd.sim.seed=N}.
  */
 class MeshChurnSimulationTest {
+  /** Link failures per seed of the acceptance mesh in the default run. */
+  static final int CI_FAILURES = 400;
 
   /** The acceptance: 200 nodes, 1,000 link failures and their repairs. */
   static ChurnScenario.Plan.Builder acceptance() {
@@ -60,13 +62,46 @@ class MeshChurnSimulationTest {
     assertThat(reports.get(0).failures()).isEqualTo(30);
   }
 
+  /**
+   * The acceptance mesh in the default run: 20 seeds of 200 nodes on up to two threads, each
+   * with {@value #CI_FAILURES} link failures and their repairs (see the class comment for why
+   * not 1,000).
+   */
+  @Test
+  void acceptanceMesh_twoHundredNodes_twentySeeds_convergesAndDeliversAfterEveryQuietPeriod() {
+    List<ChurnScenario.Report> reports =
+        runSeeds(acceptance().failures(CI_FAILURES).build(), 1, 20, SimSeeds.threads(2));
+    for (ChurnScenario.Report r : reports) {
+      assertThat(r.failures()).as("seed %d", r.seed()).isEqualTo(CI_FAILURES);
+      assertThat(r.repairs()).as("seed %d", r.seed()).isGreaterThanOrEqualTo(CI_FAILURES);
+      assertThat(r.probes()).as("seed %d", r.seed()).isGreaterThan(10 * r.rounds());
+      assertThat(r.broadcasts()).as("seed %d", r.seed()).isEqualTo(r.rounds() + 1);
+    }
+  }
+
   @Test
   @Tag("chaos-full")
   void acceptance_twoHundredNodes_thousandLinkFailures_twentySeeds() {
-    List<ChurnScenario.Report> reports = runSeeds(acceptance().build(), 1, 20);
+    List<ChurnScenario.Report> reports = runSeeds(acceptance().build(), 1, 20, SimSeeds.threads(2));
     for (ChurnScenario.Report r : reports) {
       assertThat(r.failures()).as("seed %d", r.seed()).isEqualTo(1_000);
+      assertThat(r.repairs()).as("seed %d", r.seed()).isGreaterThanOrEqualTo(1_000);
     }
+  }
+
+  @Test
+  void seedsOnTwoThreads_sameRunsAsOneAfterTheOther() {
+    ChurnScenario.Plan plan = acceptance().nodes(30).averageDegree(4).failures(8)
+        .singleFailureRounds(2).minFailuresPerRound(3).maxFailuresPerRound(3).build();
+    List<ChurnScenario.Report> serial = runSeeds(plan, 5_000, 2, 1);
+    List<ChurnScenario.Report> parallel = runSeeds(plan, 5_000, 2, 2);
+
+    assertThat(parallel).extracting(ChurnScenario.Report::seed)
+        .isEqualTo(serial.stream().map(ChurnScenario.Report::seed).toList());
+    assertThat(parallel).extracting(ChurnScenario.Report::traceHash)
+        .isEqualTo(serial.stream().map(ChurnScenario.Report::traceHash).toList());
+    assertThat(parallel).extracting(ChurnScenario.Report::routeComputations)
+        .isEqualTo(serial.stream().map(ChurnScenario.Report::routeComputations).toList());
   }
 
   @Test
