@@ -26,12 +26,14 @@ import org.junit.jupiter.api.Test;
  * repair each down link with probability 1/2, with at most 15 % of links down at once. All links
  * are repaired in a last round.
  *
- * <p>The default run takes 20 seeds of 50 nodes with 30 failures each (600 failures and their
- * repairs in all). The acceptance itself (200 nodes, 1,000 failures per seed, 20 seeds) costs
- * about three minutes of CPU per seed, most of it in the routing core's shortest-path runs
- * (every node recomputes on every changed advert: about 900,000 runs per seed), so it runs under
- * the {@code chaos-full} tag ({@code -Plong}). Every run prints its seed and its virtual-to-wall
- * time ratio; replay one seed with {@code -Dmeshd.sim.seed=N}.
+ * <p>The default run takes 20 seeds of 50 nodes with 30 failures each, and 20 seeds of the
+ * acceptance mesh (200 nodes) with {@value #CI_FAILURES} failures and their repairs each, two
+ * seeds at a time. The acceptance itself (200 nodes, 1,000 failures per seed, 20 seeds) costs
+ * about 45-50 s of CPU per seed (it was three minutes before the routing core coalesced its
+ * shortest-path runs: docs/benchmarks.md), about 8 minutes on two cores, more than the default
+ * run may spend, so it runs under the {@code chaos-full} tag ({@code -Plong}). Every run prints
+ * its seed, its shortest-path runs, CPU time and virtual-to-wall time ratio; replay one seed
+ * with {@code -Dmeshd.sim.seed=N}, change the threads with {@code -Dmeshd.sim.threads=N}.
  */
 class MeshChurnSimulationTest {
   /** Link failures per seed of the acceptance mesh in the default run. */
