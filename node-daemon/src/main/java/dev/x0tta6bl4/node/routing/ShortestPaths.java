@@ -35,7 +35,10 @@ final class ShortestPaths {
     return computeTree(self, localLinks, adverts).routes();
   }
 
-  /** The routes from {@code self} with the distances behind them, for {@link #mayChange}. */
+  /**
+   * The routes from {@code self} with the distances behind them, for {@link #mayChange}, from
+   * plain maps (through a throw-away database: for checks and tests; the router keeps its own).
+   */
   static Tree computeTree(
       String self, SortedMap<String, Long> localLinks, Map<String, LinkStateAdvert> adverts) {
     LinkStateDatabase database = new LinkStateDatabase(self);
