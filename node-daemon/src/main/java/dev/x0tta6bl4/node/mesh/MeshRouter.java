@@ -234,6 +234,7 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   }
 
   private void recomputeRoutesSafely() {
+    routeRecompute = null; // running: not done yet, but a deadline still ahead needs a new timer
     try {
       handleRouting(router.tick(nanoClock.getAsLong()));
     } catch (RuntimeException e) {
