@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class MeshChurnSimulationTest {
   /** Link failures per seed of the acceptance mesh in the default run. */
-  static final int CI_FAILURES = 400;
+  static final int CI_FAILURES = 300;
 
   /** The acceptance: 200 nodes, 1,000 link failures and their repairs. */
   static ChurnScenario.Plan.Builder acceptance() {
