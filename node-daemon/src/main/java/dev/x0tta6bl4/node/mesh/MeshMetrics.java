@@ -30,6 +30,7 @@ final class MeshMetrics {
   private volatile UnicastStats unicast;
   private volatile BroadcastStats broadcast;
   private volatile int routeCount;
+  private volatile long routeComputations;
   private final AtomicInteger subscriptions = new AtomicInteger();
   private final Counter routeChanges;
   private final Timer deliveryLatency;
@@ -46,6 +47,9 @@ final class MeshMetrics {
         .register(registry);
     routeChanges = Counter.builder("meshd.routing.table.changes")
         .description("Route table recomputations that changed at least one route").register(registry);
+    FunctionCounter.builder("meshd.routing.spf.runs", this, m -> m.routeComputations)
+        .description("Shortest-path computations of the route table (received adverts are"
+            + " coalesced per routing hold-down)").register(registry);
     Gauge.builder("meshd.routing.routes", this, m -> m.routeCount)
         .description("Destinations with a route").register(registry);
     Gauge.builder("meshd.delivery.inflight", this, m -> m.unicast == null ? 0 : m.unicast.inFlight())
@@ -118,8 +122,10 @@ final class MeshMetrics {
   }
 
   /** Called by the owner loop each tick; snapshots are taken every 20th tick (~100 ms). */
-  void publish(UnicastDelivery unicastCore, BroadcastDelivery broadcastCore, int routes) {
+  void publish(UnicastDelivery unicastCore, BroadcastDelivery broadcastCore, int routes,
+      long spfRuns) {
     routeCount = routes;
+    routeComputations = spfRuns;
     if (publishes++ % 20 == 0) {
       unicast = unicastCore.stats();
       broadcast = broadcastCore.stats();

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -85,6 +86,8 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   private boolean flushScheduled;
   private int inCallback; // > 0 while application code runs inside a core call
   private io.netty.util.concurrent.ScheduledFuture<?> ticker;
+  private io.netty.util.concurrent.ScheduledFuture<?> routeRecompute;
+  private long routeRecomputeAtNanos;
 
   private final Map<String, List<Consumer<InboundMessage>>> subscribers = new ConcurrentHashMap<>();
   private volatile RouteTable routes = RouteTable.empty();
@@ -232,13 +235,46 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
       handleRouting(router.tick(now));
       unicast.tick(now);
       broadcasts.tick(now);
-      metrics.publish(unicast, broadcasts, routes.size());
+      metrics.publish(unicast, broadcasts, routes.size(), router.routeComputations());
     } catch (RuntimeException e) {
       log.error("mesh router tick failed: {}", e.toString(), e);
     }
   }
 
   private void handleRouting(List<RoutingAction> actions) {
+    handleRoutingActions(actions);
+    scheduleRouteRecompute();
+  }
+
+  /**
+   * The routing core holds route recomputations for received adverts back for a few ms (see
+   * {@code RoutingSettings.routeHoldDown}); a one-shot timer at its deadline takes them in on
+   * time, not at the next 5 ms tick (which would also run it, later).
+   */
+  private void scheduleRouteRecompute() {
+    OptionalLong due = router.routeRecomputeDueNanos();
+    if (due.isEmpty() || closed) {
+      return;
+    }
+    if (routeRecompute != null && !routeRecompute.isDone()
+        && routeRecomputeAtNanos - due.getAsLong() <= 0) {
+      return; // one is already set for then or earlier
+    }
+    routeRecomputeAtNanos = due.getAsLong();
+    long delay = Math.max(0, due.getAsLong() - nanoClock.getAsLong());
+    routeRecompute = owner.schedule(this::recomputeRoutesSafely, delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void recomputeRoutesSafely() {
+    routeRecompute = null; // running: not done yet, but a deadline still ahead needs a new timer
+    try {
+      handleRouting(router.tick(nanoClock.getAsLong()));
+    } catch (RuntimeException e) {
+      log.error("route recomputation failed: {}", e.toString(), e);
+    }
+  }
+
+  private void handleRoutingActions(List<RoutingAction> actions) {
     for (RoutingAction action : actions) {
       if (action instanceof RoutingAction.FloodAdvert flood) {
         for (String peer : flood.toNeighbours()) {
@@ -578,6 +614,9 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
     owner.submit(() -> {
       if (ticker != null) {
         ticker.cancel(false);
+      }
+      if (routeRecompute != null) {
+        routeRecompute.cancel(false);
       }
       unicast.close(); // every pending message ends with DeliveryFailed(CLOSED)
     }).get(2, TimeUnit.SECONDS);

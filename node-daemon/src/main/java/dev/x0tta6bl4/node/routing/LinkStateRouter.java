@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,9 +50,20 @@ import java.util.random.RandomGenerator;
  *   <li><b>Database sync</b>: when a link comes up, every held advert (own included) is sent to
  *       the new neighbour, so merged partitions re-converge without waiting for refreshes.
  *   <li><b>Shortest paths</b> (see {@link ShortestPaths}) are recomputed only when the topology
- *       changed: a local link change, a new advert whose links differ from the one it replaces,
- *       or an advert aging out. A local link going down is repaired at once from the database
- *       (local fast reroute), before any new advert arrives.
+ *       changed: a local link change, an advert aging out, or a new advert whose links differ
+ *       from the one it replaces in a way that can change a route (an edge on a shortest path
+ *       from this node before or after; any other change leaves every route as it was, see
+ *       {@link ShortestPaths#mayChange}).
+ *   <li><b>Local changes are immediate</b>: a local link going down is repaired at once from the
+ *       database (local fast reroute), before any new advert arrives; a link coming up or
+ *       re-costed, and an aged-out advert, are recomputed at once too.
+ *   <li><b>Received changes are coalesced</b>: the first one after {@link
+ *       RoutingSettings#routeHoldDown()} without a computation is computed at once; later ones
+ *       only mark the table stale, and it is recomputed once when the hold-down since the last
+ *       computation ends ({@link #nextTickNanos()} and {@link #routeRecomputeDueNanos()} name
+ *       the deadline, {@link #tick} runs it), so a burst of adverts (the two ends of a failed
+ *       link, a partition) costs one run per hold-down instead of one per advert. Any immediate
+ *       computation in between takes the pending changes with it.
  * </ul>
  *
  * <p>Not thread-safe: one thread (the node's routing event loop, or the simulator) owns it and
@@ -67,19 +79,28 @@ public final class LinkStateRouter {
   private final long refreshNanos;
   private final long maxAgeNanos;
   private final long staleMemoryNanos;
+  private final long holdDownNanos;
 
   private final TreeMap<String, Long> localLinks = new TreeMap<>();
   private final LinkStateDatabase database;
-  private final TreeMap<String, Counters> counters = new TreeMap<>();
+  private final HashMap<String, Counters> counters = new HashMap<>(); // sorted when read
 
   private long nextSequence;
   private boolean originated;
   private boolean ownDirty = true;
   private long lastOriginatedNanos;
   private long nextRefreshNanos;
+  /** A local change (or an expiry): recompute before the current input returns. */
   private boolean topologyDirty;
+  /** A received advert changed a route's inputs: recompute at {@link #routesDueNanos}. */
+  private boolean routesPending;
+  private long routesDueNanos;
+  private boolean computed;
+  private long lastComputedNanos;
+  private ShortestPaths.Tree tree;
   private RouteTable routes = RouteTable.empty();
   private long routeComputations;
+  private long routeComputationsSkipped;
 
   /**
    * @param localNodeId this node's id
@@ -106,6 +127,7 @@ public final class LinkStateRouter {
     this.refreshNanos = settings.refreshInterval().toNanos();
     this.maxAgeNanos = settings.maxAge().toNanos();
     this.staleMemoryNanos = settings.staleMemory().toNanos();
+    this.holdDownNanos = settings.routeHoldDown().toNanos();
     this.database = new LinkStateDatabase(localId);
   }
 
@@ -184,13 +206,16 @@ public final class LinkStateRouter {
     List<RoutingAction> actions = new ArrayList<>();
     if (!database.expire(nowNanos, staleMemoryNanos).isEmpty()) {
       topologyDirty = true;
+      database.compactIds(localLinks.keySet()); // a recomputation follows: the tree is renewed
     }
     return finish(nowNanos, actions);
   }
 
   /**
-   * When {@link #tick} next has work: a pending or periodic own advert, or an advert or a
-   * remembered sequence number to age out. Empty before the first input.
+   * When {@link #tick} next has work: a pending or periodic own advert, a coalesced route
+   * recomputation, or an advert or a remembered sequence number to age out. Empty before the
+   * first input. Scans the database; a driver that asks after every received advert should ask
+   * {@link #routeRecomputeDueNanos()} instead, which is all a received advert can bring forward.
    */
   public OptionalLong nextTickNanos() {
     if (!originated) {
@@ -204,7 +229,18 @@ public final class LinkStateRouter {
     if (expiry.isPresent() && expiry.getAsLong() - next < 0) {
       next = expiry.getAsLong();
     }
+    if (routesPending && routesDueNanos - next < 0) {
+      next = routesDueNanos;
+    }
     return OptionalLong.of(next);
+  }
+
+  /**
+   * When received adverts that changed the topology are taken into the route table, if any are
+   * waiting: {@link #tick} at or after it recomputes. Constant time.
+   */
+  public OptionalLong routeRecomputeDueNanos() {
+    return routesPending ? OptionalLong.of(routesDueNanos) : OptionalLong.empty();
   }
 
   /** This node's id. */
@@ -230,6 +266,14 @@ public final class LinkStateRouter {
   /** How many times shortest paths were computed (to check that no-op events skip them). */
   public long routeComputations() {
     return routeComputations;
+  }
+
+  /**
+   * How many received adverts changed the topology but were shown not to change any route
+   * without computing shortest paths ({@link ShortestPaths#mayChange}).
+   */
+  public long routeComputationsSkipped() {
+    return routeComputationsSkipped;
   }
 
   /** The database, one row per origin in origin order. */
@@ -333,7 +377,7 @@ public final class LinkStateRouter {
     long lifetime = Math.min(TimeUnit.MILLISECONDS.toNanos(advert.maxAgeMillis()), maxAgeNanos);
     database.put(new LinkStateDatabase.Entry(advert, wire, nowNanos, nowNanos + lifetime));
     if (held == null || !held.advert().sameLinks(advert)) {
-      topologyDirty = true;
+      topologyChangedBy(held == null ? null : held.advert(), advert, nowNanos);
     }
     List<String> targets = new ArrayList<>(localLinks.size());
     for (String neighbour : localLinks.keySet()) {
@@ -366,19 +410,46 @@ public final class LinkStateRouter {
     }
   }
 
+  /**
+   * A stored advert replaced {@code before} (null: none) with other links: schedules the
+   * recomputation, at once when none ran within the hold-down, unless the change cannot move a
+   * route. Called with {@code after} already in the database.
+   */
+  private void topologyChangedBy(LinkStateAdvert before, LinkStateAdvert after, long nowNanos) {
+    if (routesPending || topologyDirty) {
+      return; // a recomputation is already due and will see this advert
+    }
+    if (tree != null && tree.usesIds(database.ids())
+        && !ShortestPaths.mayChange(tree, localId, before, after, database.adverts())) {
+      routeComputationsSkipped++;
+      return;
+    }
+    routesPending = true;
+    long due = lastComputedNanos + holdDownNanos;
+    routesDueNanos = !computed || due - nowNanos <= 0 ? nowNanos : due;
+  }
+
   private List<RoutingAction> finish(long nowNanos, List<RoutingAction> actions) {
     maybeOriginate(nowNanos, actions);
-    if (topologyDirty) {
-      topologyDirty = false;
-      routeComputations++;
-      RouteTable next = ShortestPaths.compute(localId, localLinks, database.adverts());
-      if (!next.equals(routes)) {
-        RouteTable previous = routes;
-        routes = next;
-        actions.add(new RoutesChanged(next, next.changedFrom(previous)));
-      }
+    if (topologyDirty || (routesPending && nowNanos - routesDueNanos >= 0)) {
+      recompute(nowNanos, actions);
     }
     return actions;
+  }
+
+  private void recompute(long nowNanos, List<RoutingAction> actions) {
+    topologyDirty = false;
+    routesPending = false;
+    computed = true;
+    lastComputedNanos = nowNanos;
+    routeComputations++;
+    tree = ShortestPaths.computeTree(localId, localLinks, database, tree);
+    RouteTable next = tree.routes();
+    if (!next.equals(routes)) {
+      RouteTable previous = routes;
+      routes = next;
+      actions.add(new RoutesChanged(next, next.changedFrom(previous)));
+    }
   }
 
   private void maybeOriginate(long nowNanos, List<RoutingAction> actions) {

@@ -17,6 +17,10 @@ import java.util.Objects;
  * @param staleMemory how long the sequence number of an aged-out advert is remembered, so that a
  *     late copy of it cannot come back (default 90 s)
  * @param maxOrigins most origins kept in the database (default 4096)
+ * @param routeHoldDown shortest gap between two route computations caused by received adverts:
+ *     the first change after a quiet spell is computed at once, later ones within this time are
+ *     coalesced into one computation when it ends; local link changes are never held (default 5
+ *     ms, range [0, 1 s]; 0 computes on every change)
  */
 public record RoutingSettings(
     Duration minOriginationInterval,
@@ -24,7 +28,8 @@ public record RoutingSettings(
     double refreshJitter,
     Duration maxAge,
     Duration staleMemory,
-    int maxOrigins) {
+    int maxOrigins,
+    Duration routeHoldDown) {
 
   public static final Duration DEFAULT_MIN_ORIGINATION_INTERVAL = Duration.ofMillis(100);
   public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofSeconds(30);
@@ -32,6 +37,9 @@ public record RoutingSettings(
   public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(90);
   public static final Duration DEFAULT_STALE_MEMORY = Duration.ofSeconds(90);
   public static final int DEFAULT_MAX_ORIGINS = 4096;
+  public static final Duration DEFAULT_ROUTE_HOLD_DOWN = Duration.ofMillis(5);
+  /** Longest {@link #routeHoldDown()}: routes more than a second behind the database are stale. */
+  public static final Duration MAX_ROUTE_HOLD_DOWN = Duration.ofSeconds(1);
 
   public RoutingSettings {
     requirePositive(minOriginationInterval, "minOriginationInterval");
@@ -60,6 +68,11 @@ public record RoutingSettings(
     if (maxOrigins < 1) {
       throw new RoutingException("maxOrigins " + maxOrigins + " must be at least 1");
     }
+    Objects.requireNonNull(routeHoldDown, "routeHoldDown");
+    if (routeHoldDown.isNegative() || routeHoldDown.compareTo(MAX_ROUTE_HOLD_DOWN) > 0) {
+      throw new RoutingException(
+          "routeHoldDown " + routeHoldDown + " is outside [0, " + MAX_ROUTE_HOLD_DOWN + "]");
+    }
   }
 
   /** The defaults listed on the record components. */
@@ -86,6 +99,7 @@ public record RoutingSettings(
     private Duration maxAge = DEFAULT_MAX_AGE;
     private Duration staleMemory = DEFAULT_STALE_MEMORY;
     private int maxOrigins = DEFAULT_MAX_ORIGINS;
+    private Duration routeHoldDown = DEFAULT_ROUTE_HOLD_DOWN;
 
     private Builder() {}
 
@@ -119,10 +133,16 @@ public record RoutingSettings(
       return this;
     }
 
+    public Builder routeHoldDown(Duration value) {
+      this.routeHoldDown = value;
+      return this;
+    }
+
     /** @throws RoutingException naming the first invalid value */
     public RoutingSettings build() {
       return new RoutingSettings(
-          minOriginationInterval, refreshInterval, refreshJitter, maxAge, staleMemory, maxOrigins);
+          minOriginationInterval, refreshInterval, refreshJitter, maxAge, staleMemory, maxOrigins,
+          routeHoldDown);
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.x0tta6bl4.node.routing.RoutingAction.SendAdvert;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class LinkStateRouterTest {
@@ -42,13 +43,33 @@ class LinkStateRouterTest {
     return out;
   }
 
-  /** a-b and a-c up, b advertises a and d, c advertises a. */
+  private static byte[] advert(String origin, long seq, TreeMap<String, Long> costs) {
+    List<LinkStateAdvert.Link> links = new ArrayList<>();
+    costs.forEach((neighbour, cost) -> links.add(new LinkStateAdvert.Link(neighbour, cost)));
+    return FakeAdvertAuth.signAs(origin, new LinkStateAdvert(origin, seq, 90_000, links));
+  }
+
+  private static TreeMap<String, Long> costs(Object... neighbourCostPairs) {
+    TreeMap<String, Long> out = new TreeMap<>();
+    for (int i = 0; i < neighbourCostPairs.length; i += 2) {
+      out.put((String) neighbourCostPairs[i], ((Number) neighbourCostPairs[i + 1]).longValue());
+    }
+    return out;
+  }
+
+  /** a-b and a-c up, b advertises a and d, c advertises a; routes taken in. */
   private void star() {
     router.localLinkUp("b", 10, now);
     router.localLinkUp("c", 10, now);
     router.advertReceived("b", advert("b", 5, "a", "d"), now);
     router.advertReceived("c", advert("c", 5, "a"), now);
     router.advertReceived("b", advert("d", 5, "b"), now);
+    takeHeldRoutes();
+  }
+
+  /** Runs the coalesced route recomputation, if one is held, at its deadline (as a driver). */
+  private void takeHeldRoutes() {
+    router.routeRecomputeDueNanos().ifPresent(due -> router.tick(due));
   }
 
   @Test
@@ -252,6 +273,7 @@ class LinkStateRouterTest {
     router.advertReceived("b", advert("b", 5, "a", "d"), now);
     router.advertReceived("c", advert("c", 5, "a", "d"), now);
     router.advertReceived("b", advert("d", 5, "b", "c"), now);
+    takeHeldRoutes();
     assertThat(router.routes().nextHop("d")).contains("b");
 
     List<RoutingAction> actions = router.localLinkDown("b", now + 20 * MS);
@@ -297,5 +319,127 @@ class LinkStateRouterTest {
     assertThat(rows).extracting(AdvertSummary::origin).containsExactly("a", "b", "c", "d");
     assertThat(rows.get(0).local()).isTrue();
     assertThat(rows.get(1)).isEqualTo(new AdvertSummary("b", 5, 2_000, 88_000, 2, false));
+  }
+
+  @Test
+  void receivedAdverts_firstAfterQuietComputedAtOnce_restCoalescedUntilHoldDownEnds() {
+    router.localLinkUp("b", 10, now);
+    router.localLinkUp("c", 10, now);
+    router.advertReceived("b", advert("b", 5, "a", "d"), now); // d has no advert: no route yet
+    takeHeldRoutes();
+    long t = now + SEC; // quiet since
+    long computations = router.routeComputations();
+
+    List<RoutingAction> first = router.advertReceived("b", advert("d", 5, "b", "e"), t);
+    List<RoutingAction> second = router.advertReceived("b", advert("e", 5, "d", "f"), t + MS);
+    List<RoutingAction> third = router.advertReceived("b", advert("f", 5, "e"), t + 2 * MS);
+
+    assertThat(only(first, RoutesChanged.class)).as("first change after quiet: at once")
+        .singleElement().satisfies(c -> assertThat(c.changedDestinations()).containsExactly("d"));
+    assertThat(router.routeComputations()).isEqualTo(computations + 1);
+    assertThat(only(second, RoutesChanged.class)).isEmpty();
+    assertThat(only(third, RoutesChanged.class)).isEmpty();
+    long due = t + RoutingSettings.DEFAULT_ROUTE_HOLD_DOWN.toNanos();
+    assertThat(router.routeRecomputeDueNanos()).hasValue(due);
+    assertThat(router.nextTickNanos()).hasValue(due);
+    assertThat(router.routes().route("e")).isEmpty();
+
+    assertThat(only(router.tick(due - 1), RoutesChanged.class)).isEmpty();
+    List<RoutesChanged> held = only(router.tick(due), RoutesChanged.class);
+
+    assertThat(held).singleElement()
+        .satisfies(c -> assertThat(c.changedDestinations()).containsExactly("e", "f"));
+    assertThat(router.routes().route("f")).contains(new Route("f", "b", 40, 4));
+    assertThat(router.routeComputations()).as("three adverts, two computations")
+        .isEqualTo(computations + 2);
+    assertThat(router.routeRecomputeDueNanos()).isEmpty();
+  }
+
+  @Test
+  void localLinkDown_whileRecomputationHeld_repairsAtOnceIncludingHeldAdverts() {
+    // a-b-d and a-c-d, b cheaper.
+    router.localLinkUp("b", 10, now);
+    router.localLinkUp("c", 20, now);
+    router.advertReceived("b", advert("b", 5, "a", "d"), now + SEC);
+    router.advertReceived("c", advert("c", 5, "a", "d"), now + SEC);
+    router.advertReceived("b", advert("d", 5, "b", "c"), now + SEC); // computed at once
+    router.advertReceived("b", advert("d", 6, "b", "c", "f"), now + SEC + MS);
+    router.advertReceived("b", advert("f", 5, "d"), now + SEC + MS); // held
+    assertThat(router.routeRecomputeDueNanos()).isPresent();
+    assertThat(router.routes().nextHop("d")).contains("b");
+    assertThat(router.routes().route("f")).isEmpty();
+
+    List<RoutingAction> actions = router.localLinkDown("b", now + SEC + 2 * MS);
+
+    RoutesChanged changed = only(actions, RoutesChanged.class).get(0);
+    assertThat(changed.routes().route("d")).contains(new Route("d", "c", 30, 2));
+    assertThat(changed.routes().route("f")).as("the repair took the held adverts in")
+        .contains(new Route("f", "c", 40, 3));
+    assertThat(router.routeRecomputeDueNanos()).isEmpty();
+  }
+
+  @Test
+  void advertChangingNoShortestPath_skipsComputation_routesStayExact() {
+    // a-b (10), a-c (10); b-d (10), c-d (50): d via b at 20, c-d is on no shortest path.
+    router.localLinkUp("b", 10, now);
+    router.localLinkUp("c", 10, now);
+    router.advertReceived("b", advert("b", 5, costs("a", 10, "d", 10)), now + SEC);
+    router.advertReceived("c", advert("c", 5, costs("a", 10, "d", 50)), now + SEC);
+    router.advertReceived("b", advert("d", 5, costs("b", 10, "c", 50)), now + SEC);
+    takeHeldRoutes();
+    RouteTable before = router.routes();
+    long computations = router.routeComputations();
+    long skipped = router.routeComputationsSkipped();
+
+    List<RoutingAction> cheaper =
+        router.advertReceived("c", advert("c", 6, costs("a", 10, "d", 40)), now + 2 * SEC);
+
+    assertThat(only(cheaper, RoutesChanged.class)).isEmpty();
+    assertThat(router.routeComputations()).isEqualTo(computations);
+    assertThat(router.routeComputationsSkipped()).isEqualTo(skipped + 1);
+    assertThat(router.routeRecomputeDueNanos()).isEmpty();
+    assertThat(router.routes()).isEqualTo(before)
+        .isEqualTo(ShortestPaths.compute("a", router.localLinks(), adverts()));
+
+    List<RoutingAction> shortcut =
+        router.advertReceived("c", advert("c", 7, costs("a", 10, "d", 5)), now + 3 * SEC);
+
+    assertThat(only(shortcut, RoutesChanged.class)).singleElement()
+        .satisfies(c -> assertThat(c.routes().route("d")).contains(new Route("d", "c", 15, 2)));
+    assertThat(router.routeComputations()).isEqualTo(computations + 1);
+  }
+
+  @Test
+  void holdDownZero_everyChangedAdvertComputedAtOnce() {
+    LinkStateRouter eager =
+        new LinkStateRouter(
+            "a", BOOT, RoutingSettings.builder().routeHoldDown(java.time.Duration.ZERO).build(),
+            FakeAdvertAuth.signer("a"), FakeAdvertAuth.verifier(), new Random(SEED));
+    eager.localLinkUp("b", 10, now);
+    eager.advertReceived("b", advert("b", 5, "a", "d"), now);
+
+    List<RoutingAction> actions = eager.advertReceived("b", advert("d", 5, "b"), now);
+
+    assertThat(only(actions, RoutesChanged.class)).singleElement()
+        .satisfies(c -> assertThat(c.changedDestinations()).containsExactly("d"));
+    assertThat(eager.routeRecomputeDueNanos()).isEmpty();
+  }
+
+  @Test
+  void routeHoldDown_outsideRange_rejectedWithItsName() {
+    assertThatThrownBy(() -> RoutingSettings.builder()
+        .routeHoldDown(java.time.Duration.ofMillis(-1)).build())
+        .isInstanceOf(RoutingException.class).hasMessageContaining("routeHoldDown");
+    assertThatThrownBy(() -> RoutingSettings.builder()
+        .routeHoldDown(java.time.Duration.ofSeconds(2)).build())
+        .isInstanceOf(RoutingException.class).hasMessageContaining("routeHoldDown PT2S");
+  }
+
+  private java.util.Map<String, LinkStateAdvert> adverts() {
+    java.util.Map<String, LinkStateAdvert> out = new java.util.HashMap<>();
+    for (AdvertSummary row : router.databaseSummary(now)) {
+      out.put(row.origin(), router.advert(row.origin()).orElseThrow());
+    }
+    return out;
   }
 }

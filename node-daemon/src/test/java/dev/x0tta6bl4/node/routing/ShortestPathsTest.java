@@ -198,6 +198,85 @@ class ShortestPathsTest {
     }
   }
 
+  /**
+   * The skip rule against the full computation: whenever {@link ShortestPaths#mayChange} says a
+   * changed advert cannot move a route, recomputing gives exactly the same table (next hops and
+   * hop counts included). Changes are drawn to hit shortest paths often: cost changes of either
+   * sign, links added and dropped on one side (half-dead links), new origins; costs from a small
+   * range so that equal-cost ties are common.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12, 13, 14})
+  void mayChange_whenItSaysNo_fullComputationGivesTheSameRoutes(long seed) {
+    System.out.println("ShortestPathsTest mayChange seed=" + seed);
+    Random random = new Random(seed);
+    int skipped = 0;
+    int changed = 0;
+    for (int round = 0; round < 1_000; round++) {
+      int nodes = 3 + random.nextInt(14);
+      TreeMap<String, TreeMap<String, Long>> listed = new TreeMap<>();
+      for (int i = 0; i < nodes; i++) {
+        listed.put("v" + i, new TreeMap<>());
+      }
+      int edges = random.nextInt(nodes * 3);
+      for (int e = 0; e < edges; e++) {
+        String x = "v" + random.nextInt(nodes);
+        String y = "v" + random.nextInt(nodes);
+        if (!x.equals(y)) {
+          long cost = 1 + random.nextInt(4);
+          listed.get(x).put(y, cost);
+          if (random.nextInt(8) > 0) {
+            listed.get(y).put(x, cost); // mostly symmetric; some half-dead links
+          }
+        }
+      }
+      String self = "v0";
+      Map<String, LinkStateAdvert> adverts = adverts(listed);
+      if (random.nextInt(4) == 0) {
+        adverts.remove("v" + (1 + random.nextInt(nodes - 1))); // an origin not heard of yet
+      }
+      TreeMap<String, Long> local = new TreeMap<>();
+      listed.get(self).forEach((peer, cost) -> {
+        if (adverts.containsKey(peer) || random.nextBoolean()) {
+          local.put(peer, cost);
+        }
+      });
+      ShortestPaths.Tree tree = ShortestPaths.computeTree(self, local, adverts);
+      String origin = "v" + (1 + random.nextInt(nodes - 1));
+      LinkStateAdvert before = adverts.get(origin);
+      TreeMap<String, Long> links = new TreeMap<>(listed.get(origin));
+      int edits = 1 + random.nextInt(3);
+      for (int i = 0; i < edits; i++) {
+        String x = "v" + random.nextInt(nodes);
+        if (x.equals(origin)) {
+          continue;
+        }
+        switch (random.nextInt(3)) {
+          case 0 -> links.remove(x);
+          default -> links.put(x, 1L + random.nextInt(4));
+        }
+      }
+      List<LinkStateAdvert.Link> list = new ArrayList<>();
+      links.forEach((to, cost) -> list.add(new LinkStateAdvert.Link(to, cost)));
+      LinkStateAdvert after = new LinkStateAdvert(origin, 2, 90_000, list);
+      Map<String, LinkStateAdvert> next = new HashMap<>(adverts);
+      next.put(origin, after);
+      RouteTable recomputed = ShortestPaths.compute(self, local, next);
+      if (!ShortestPaths.mayChange(tree, self, before, after, next)) {
+        skipped++;
+        assertThat(recomputed)
+            .as("seed %d round %d: %s -> %s said to change no route", seed, round, before, after)
+            .isEqualTo(tree.routes());
+      } else if (!recomputed.equals(tree.routes())) {
+        changed++;
+      }
+    }
+    System.out.printf("mayChange seed %d: %d changes skipped, %d moved routes%n", seed, skipped,
+        changed);
+    assertThat(skipped).as("changes shown harmless").isGreaterThan(100);
+    assertThat(changed).as("changes that did move routes").isGreaterThan(50);
+  }
+
   @Test
   void compute_200NodesAbout1000Edges_printsTime() {
     long seed = 200L;

@@ -209,8 +209,10 @@ final class ChurnScenario {
       long events,
       long framesSent,
       long framesLost,
+      long routeComputations,
       long virtualNanos,
       long wallNanos,
+      long cpuNanos,
       long traceHash) {
 
     double speedup() {
@@ -223,11 +225,13 @@ final class ChurnScenario {
           "seed=%d %s rounds=%d failures=%d repairs=%d crashes=%d partitions=%d probes=%d"
               + " broadcasts=%d background=%d/%d redelivered-after-restart=%d max-settle=%dms"
               + " events=%d"
-              + " frames=%d lost=%d virtual=%.1fs wall=%.2fs speedup=%.1fx trace=%016x",
+              + " frames=%d lost=%d spf-runs=%d virtual=%.1fs wall=%.2fs cpu=%.2fs speedup=%.1fx"
+              + " trace=%016x",
           seed, topology, rounds, failures, repairs, crashes, partitions, probes, broadcasts,
           backgroundDelivered, backgroundSent, redeliveredAfterRestart, maxSettleNanos / MS,
           events, framesSent,
-          framesLost, virtualNanos / 1e9, wallNanos / 1e9, speedup(), traceHash);
+          framesLost, routeComputations, virtualNanos / 1e9, wallNanos / 1e9, cpuNanos / 1e9,
+          speedup(), traceHash);
     }
   }
 
@@ -269,6 +273,7 @@ final class ChurnScenario {
   /** Runs the whole plan; throws {@link AssertionError} naming the seed on the first violation. */
   Report run() {
     long wallStart = System.nanoTime();
+    long cpuStart = threadCpuNanos();
     sim.runFor(plan.quietNanos());
     check();
     while (failures < plan.failures()) {
@@ -288,10 +293,18 @@ final class ChurnScenario {
         plan.config().delivery().maxDeliveryTime().toNanos() + 1_000 * MS);
     long backgroundDelivered = checkBackground();
     long wall = System.nanoTime() - wallStart;
+    long cpu = threadCpuNanos() - cpuStart;
     return new Report(seed, sim.topology().toString(), round, failures, repairs, crashes,
         partitions, probes, broadcasts, background.size(), backgroundDelivered,
         sim.ledger().redeliveredAfterRestart(), maxSettleNanos, sim.eventsRun(), sim.framesSent(),
-        sim.framesLost(), sim.now(), wall, sim.traceHash());
+        sim.framesLost(), sim.routeComputations(), sim.now(), wall, cpu, sim.traceHash());
+  }
+
+  /** CPU time of the calling thread (a whole run stays on one thread), or 0 if unsupported. */
+  private static long threadCpuNanos() {
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
   }
 
   private void scheduleRound(long start) {

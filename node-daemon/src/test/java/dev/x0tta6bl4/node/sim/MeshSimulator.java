@@ -127,6 +127,7 @@ final class MeshSimulator {
   private long framesSent;
   private long framesLost;
   private long sendsRefused;
+  private long routeComputationsOfCrashed;
   private long lastRoutesChangedAt;
   private double segmentLoss;
   private double dataDrop;
@@ -382,6 +383,7 @@ final class MeshSimulator {
     if (nodes[index] == null) {
       return;
     }
+    routeComputationsOfCrashed += nodes[index].router().routeComputations();
     nodes[index] = null;
     incarnations[index]++;
     trace = mix(trace, 0xDEADL + index);
@@ -437,6 +439,17 @@ final class MeshSimulator {
 
   long sendsRefused() {
     return sendsRefused;
+  }
+
+  /** Shortest-path runs of every node so far, crashed lives included. */
+  long routeComputations() {
+    long total = routeComputationsOfCrashed;
+    for (SimNode node : nodes) {
+      if (node != null) {
+        total += node.router().routeComputations();
+      }
+    }
+    return total;
   }
 
   Map<String, Long> rejections() {

@@ -145,23 +145,33 @@ final class SimNode {
    * its next deadline. {@link LinkStateRouter#nextTickNanos()} scans the database, so it is asked
    * only when the deadline can have moved earlier (a local link change or a router tick: a
    * pending own advert) and on every detector tick; a received advert only adds deadlines a full
-   * max-age away. (Production's {@code MeshRouter} simply ticks the router every 5 ms.)
+   * max-age away, and the coalesced route recomputation, which {@link
+   * LinkStateRouter#routeRecomputeDueNanos()} names in constant time. (Production's {@code
+   * MeshRouter} ticks the router every 5 ms and sets a one-shot timer for the recomputation.)
    */
   private void afterEvent(long now) {
     if (routerTouched) {
       routerTouched = false;
       var next = router.nextTickNanos();
       if (next.isPresent()) {
-        long at = Math.max(now, next.getAsLong());
-        if (routerTickAt == Long.MIN_VALUE || at < routerTickAt) {
-          routerTickAt = at;
-          sim.scheduleTimer(this, MeshSimulator.ROUTER_TICK, at);
-        }
+        scheduleRouterTick(next.getAsLong(), now);
       }
+    }
+    var recompute = router.routeRecomputeDueNanos();
+    if (recompute.isPresent()) {
+      scheduleRouterTick(recompute.getAsLong(), now);
     }
     if (!deliveryTickPending && unicast.inFlight() > 0) {
       deliveryTickPending = true;
       sim.scheduleTimer(this, MeshSimulator.DELIVERY_TICK, now + config.deliveryTickNanos());
+    }
+  }
+
+  private void scheduleRouterTick(long deadline, long now) {
+    long at = Math.max(now, deadline);
+    if (routerTickAt == Long.MIN_VALUE || at < routerTickAt) {
+      routerTickAt = at;
+      sim.scheduleTimer(this, MeshSimulator.ROUTER_TICK, at);
     }
   }
 

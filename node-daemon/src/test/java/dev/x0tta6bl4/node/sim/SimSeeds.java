@@ -11,6 +11,7 @@ import java.util.stream.LongStream;
  */
 final class SimSeeds {
   static final String PROPERTY = "meshd.sim.seed";
+  static final String THREADS_PROPERTY = "meshd.sim.threads";
 
   private SimSeeds() {}
 
@@ -28,5 +29,27 @@ final class SimSeeds {
     List<Long> seeds = new ArrayList<>(count);
     LongStream.range(first, first + count).forEach(seeds::add);
     return seeds;
+  }
+
+  /**
+   * Threads for running seeds side by side: {@code -Dmeshd.sim.threads=N} when set, else {@code
+   * wanted} capped at the available processors. Seeds are independent, so this changes the wall
+   * time only, never a result.
+   */
+  static int threads(int wanted) {
+    String fixed = System.getProperty(THREADS_PROPERTY);
+    if (fixed != null && !fixed.isBlank()) {
+      try {
+        int value = Integer.parseInt(fixed.trim());
+        if (value >= 1) {
+          return value;
+        }
+      } catch (NumberFormatException e) {
+        // falls through to the error below
+      }
+      throw new IllegalArgumentException(
+          "-D" + THREADS_PROPERTY + "=" + fixed + " is not a thread count; expected an integer >= 1");
+    }
+    return Math.max(1, Math.min(wanted, Runtime.getRuntime().availableProcessors()));
   }
 }
