@@ -1,12 +1,9 @@
 package dev.x0tta6bl4.consensus;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -16,8 +13,7 @@ import java.util.function.ToDoubleFunction;
  * {@link ReplicatedStore#close()}, which removes the meters from the registry.
  */
 final class RaftMetrics implements AutoCloseable {
-  private final MeterRegistry registry;
-  private final List<Meter> meters = new ArrayList<>();
+  private final OwnedMeters meters;
 
   final Timer applyLatency;
   final Timer requestLatency;
@@ -33,7 +29,7 @@ final class RaftMetrics implements AutoCloseable {
   final Counter batchedOps;
 
   RaftMetrics(MeterRegistry registry) {
-    this.registry = registry;
+    this.meters = new OwnedMeters(registry);
     applyLatency = add(Timer.builder("meshd.raft.apply.latency")
         .description("Time to apply one committed Raft entry to the KV state machine")
         .publishPercentileHistogram(false)
@@ -62,25 +58,20 @@ final class RaftMetrics implements AutoCloseable {
   }
 
   private Counter counter(String name, String description) {
-    return add(Counter.builder(name).description(description).register(registry));
+    return meters.counter(name, description);
   }
 
   private <M extends Meter> M add(M meter) {
-    meters.add(meter);
-    return meter;
+    return meters.add(meter);
   }
 
   /** Registers a gauge reading {@code fn(owner)} at scrape time. */
   <T> void gauge(String name, String description, String baseUnit, T owner, ToDoubleFunction<T> fn) {
-    add(Gauge.builder(name, owner, fn).description(description).baseUnit(baseUnit)
-        .strongReference(true).register(registry));
+    meters.gauge(name, description, baseUnit, owner, fn);
   }
 
   @Override
   public void close() {
-    for (Meter m : meters) {
-      registry.remove(m);
-    }
-    meters.clear();
+    meters.close();
   }
 }

@@ -1,14 +1,11 @@
 package dev.x0tta6bl4.consensus;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * TLS meters of one Raft member's port: peers refused by the trust manager, by the side that
@@ -16,8 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Updated from gRPC event loops; closed (meters removed) by {@link ReplicatedStore#close()}.
  */
 final class RaftTlsMetrics implements AutoCloseable {
-  private final MeterRegistry registry;
-  private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private final OwnedMeters meters;
   private final Map<String, Counter> sessions = new ConcurrentHashMap<>();
   final Counter refusedClients;
   final Counter refusedServers;
@@ -25,19 +21,15 @@ final class RaftTlsMetrics implements AutoCloseable {
   private volatile long lastRefusalNanos;
 
   RaftTlsMetrics(MeterRegistry registry) {
-    this.registry = registry;
+    this.meters = new OwnedMeters(registry);
     refusedClients = refused("client");
     refusedServers = refused("server");
   }
 
   private Counter refused(String side) {
-    Counter c = Counter.builder("meshd.raft.tls.peers.refused")
-        .description("Raft TLS handshakes refused because the peer's certificate chain failed"
-            + " the SPIFFE/PKIX check (side = the role of the refused peer)")
-        .tag("side", side)
-        .register(registry);
-    meters.add(c);
-    return c;
+    return meters.counter("meshd.raft.tls.peers.refused",
+        "Raft TLS handshakes refused because the peer's certificate chain failed"
+            + " the SPIFFE/PKIX check (side = the role of the refused peer)", "side", side);
   }
 
   /** Remembers why a peer's chain was refused, for the error of a request that then fails. */
@@ -57,24 +49,15 @@ final class RaftTlsMetrics implements AutoCloseable {
 
   /** Counts one TLS session accepted by this node's Raft server. */
   void sessionAccepted(String protocol, String cipherSuite) {
-    sessions.computeIfAbsent(protocol + "/" + cipherSuite, k -> {
-      Counter c = Counter.builder("meshd.raft.tls.sessions")
-          .description("TLS sessions accepted by this node's Raft server, by negotiated protocol"
-              + " and cipher suite")
-          .tag("protocol", protocol)
-          .tag("cipher", cipherSuite)
-          .register(registry);
-      meters.add(c);
-      return c;
-    }).increment();
+    sessions.computeIfAbsent(protocol + "/" + cipherSuite, k -> meters.counter(
+        "meshd.raft.tls.sessions",
+        "TLS sessions accepted by this node's Raft server, by negotiated protocol and cipher suite",
+        "protocol", protocol, "cipher", cipherSuite)).increment();
   }
 
   @Override
   public void close() {
-    for (Meter m : meters) {
-      registry.remove(m);
-    }
-    meters.clear();
+    meters.close();
     sessions.clear();
   }
 }

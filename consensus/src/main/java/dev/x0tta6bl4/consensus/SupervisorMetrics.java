@@ -1,11 +1,7 @@
 package dev.x0tta6bl4.consensus;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -14,8 +10,7 @@ import java.util.function.ToDoubleFunction;
  * removes its own meters); closed with the supervisor, which removes them.
  */
 final class SupervisorMetrics implements AutoCloseable {
-  private final MeterRegistry registry;
-  private final List<Meter> meters = new ArrayList<>();
+  private final OwnedMeters meters;
 
   final Counter rebuildsServerClosed;
   final Counter rebuildsLogFailed;
@@ -26,7 +21,7 @@ final class SupervisorMetrics implements AutoCloseable {
   final Counter checkErrors;
 
   SupervisorMetrics(MeterRegistry registry) {
-    this.registry = registry;
+    this.meters = new OwnedMeters(registry);
     rebuildsServerClosed = rebuilds("server_closed");
     rebuildsLogFailed = rebuilds("log_failed");
     rebuildFailures = counter("meshd.raft.rebuild.failures",
@@ -42,32 +37,22 @@ final class SupervisorMetrics implements AutoCloseable {
   }
 
   private Counter rebuilds(String reason) {
-    return add(Counter.builder("meshd.raft.rebuilds")
-        .description("Raft servers closed and started again on the same storage by the supervisor")
-        .tag("reason", reason)
-        .register(registry));
+    return meters.counter("meshd.raft.rebuilds",
+        "Raft servers closed and started again on the same storage by the supervisor",
+        "reason", reason);
   }
 
   private Counter counter(String name, String description) {
-    return add(Counter.builder(name).description(description).register(registry));
-  }
-
-  private <M extends Meter> M add(M meter) {
-    meters.add(meter);
-    return meter;
+    return meters.counter(name, description);
   }
 
   /** Registers a gauge reading {@code fn(owner)} at scrape time. */
   <T> void gauge(String name, String description, String baseUnit, T owner, ToDoubleFunction<T> fn) {
-    add(Gauge.builder(name, owner, fn).description(description).baseUnit(baseUnit)
-        .strongReference(true).register(registry));
+    meters.gauge(name, description, baseUnit, owner, fn);
   }
 
   @Override
   public void close() {
-    for (Meter m : meters) {
-      registry.remove(m);
-    }
-    meters.clear();
+    meters.close();
   }
 }

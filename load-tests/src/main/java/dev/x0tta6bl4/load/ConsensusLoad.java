@@ -64,38 +64,25 @@ public final class ConsensusLoad {
         }
         String v = args[++i];
         o = switch (name) {
-          case "--runs" -> new Options(positive(name, v), o.duration, o.clients, o.valueBytes,
+          case "--runs" -> new Options(LoadArgs.positive(name, v), o.duration, o.clients, o.valueBytes,
               o.maxWrites, o.inFlightBatches);
-          case "--duration" -> new Options(o.runs, seconds(v), o.clients, o.valueBytes,
+          case "--duration" -> new Options(o.runs, LoadArgs.seconds(v), o.clients, o.valueBytes,
               o.maxWrites, o.inFlightBatches);
           case "--clients" -> new Options(o.runs, o.duration,
-              Arrays.stream(v.split(",")).map(s -> positive(name, s.trim())).toList(),
+              Arrays.stream(v.split(",")).map(s -> LoadArgs.positive(name, s)).toList(),
               o.valueBytes, o.maxWrites, o.inFlightBatches);
-          case "--value" -> new Options(o.runs, o.duration, o.clients, positive(name, v),
+          case "--value" -> new Options(o.runs, o.duration, o.clients, LoadArgs.positive(name, v),
               o.maxWrites, o.inFlightBatches);
           case "--max-writes" -> new Options(o.runs, o.duration, o.clients, o.valueBytes,
-              positive(name, v), o.inFlightBatches);
+              LoadArgs.positive(name, v), o.inFlightBatches);
           case "--in-flight-batches" -> new Options(o.runs, o.duration, o.clients,
-              o.valueBytes, o.maxWrites, positive(name, v));
+              o.valueBytes, o.maxWrites, LoadArgs.positive(name, v));
           default -> throw new IllegalArgumentException("unknown option " + name
               + "; allowed: --runs --duration --clients --value --max-writes"
               + " --in-flight-batches");
         };
       }
       return o;
-    }
-
-    private static int positive(String name, String value) {
-      int v = Integer.parseInt(value);
-      if (v < 1) {
-        throw new IllegalArgumentException(name + " " + v + " is invalid; expected at least 1");
-      }
-      return v;
-    }
-
-    private static Duration seconds(String v) {
-      String s = v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
-      return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
     }
   }
 

@@ -52,42 +52,30 @@ public final class UnicastLoad {
         }
         String v = args[++i];
         o = switch (name) {
-          case "--runs" -> new Options(positive(name, Integer.parseInt(v)), o.warmup, o.duration,
+          case "--runs" -> new Options(LoadArgs.positive(name, v), o.warmup, o.duration,
               o.window, o.fixedRate, o.nodes, o.payloadBytes, o.maxMessages);
-          case "--warmup" -> new Options(o.runs, seconds(v), o.duration, o.window, o.fixedRate,
+          case "--warmup" -> new Options(o.runs, LoadArgs.seconds(v), o.duration, o.window, o.fixedRate,
               o.nodes, o.payloadBytes, o.maxMessages);
-          case "--duration" -> new Options(o.runs, o.warmup, seconds(v), o.window, o.fixedRate,
+          case "--duration" -> new Options(o.runs, o.warmup, LoadArgs.seconds(v), o.window, o.fixedRate,
               o.nodes, o.payloadBytes, o.maxMessages);
           case "--window" -> new Options(o.runs, o.warmup, o.duration,
-              positive(name, Integer.parseInt(v)), o.fixedRate, o.nodes, o.payloadBytes,
+              LoadArgs.positive(name, v), o.fixedRate, o.nodes, o.payloadBytes,
               o.maxMessages);
           case "--rate" -> new Options(o.runs, o.warmup, o.duration, o.window,
-              positive(name, Integer.parseInt(v)), o.nodes, o.payloadBytes, o.maxMessages);
+              LoadArgs.positive(name, v), o.nodes, o.payloadBytes, o.maxMessages);
           case "--nodes" -> new Options(o.runs, o.warmup, o.duration, o.window, o.fixedRate,
-              Arrays.stream(v.split(",")).map(s -> positive(name, Integer.parseInt(s.trim())))
+              Arrays.stream(v.split(",")).map(s -> LoadArgs.positive(name, s))
                   .toList(), o.payloadBytes, o.maxMessages);
           case "--payload" -> new Options(o.runs, o.warmup, o.duration, o.window, o.fixedRate,
-              o.nodes, positive(name, Integer.parseInt(v)), o.maxMessages);
+              o.nodes, LoadArgs.positive(name, v), o.maxMessages);
           case "--max-messages" -> new Options(o.runs, o.warmup, o.duration, o.window,
-              o.fixedRate, o.nodes, o.payloadBytes, positive(name, Integer.parseInt(v)));
+              o.fixedRate, o.nodes, o.payloadBytes, LoadArgs.positive(name, v));
           default -> throw new IllegalArgumentException("unknown option " + name
               + "; allowed: --runs --warmup --duration --window --rate --nodes --payload"
               + " --max-messages");
         };
       }
       return o;
-    }
-
-    private static int positive(String name, int v) {
-      if (v < 1) {
-        throw new IllegalArgumentException(name + " " + v + " is invalid; expected at least 1");
-      }
-      return v;
-    }
-
-    private static Duration seconds(String v) {
-      String s = v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
-      return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
     }
   }
 
