@@ -31,10 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Prometheus server (Debian's {@code prometheus} package; the test is skipped when the
  * binary is not on PATH) on 127.0.0.1 scrapes a three-node cluster every second, and its HTTP
- * API answers for a delivery counter, a link gauge and a histogram quantile of the link RTT.
- *
- * <p>The Raft metrics of issue 7's acceptance do not exist yet (no consensus in the node); add a
- * query for {@code meshd_raft_leader} here once they do.
+ * API answers for a delivery counter, a link gauge, Raft metrics of the three nodes' group (one
+ * leader, a commit index every member reached) and a histogram quantile of the link RTT.
  */
 class PrometheusScrapeIT {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -49,7 +47,8 @@ class PrometheusScrapeIT {
     Optional<Path> binary = PromQlNames.onPath("prometheus");
     assumeTrue(binary.isPresent(), "prometheus is not on PATH: install Debian's prometheus"
         + " package (apt-get install prometheus; .ci/run does) to run the real scrape test");
-    try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"), 3, Topology.LINE)) {
+    try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"), 3, Topology.LINE,
+        c -> c, 1L, 3)) { // the three nodes are also the voters of one Raft group
       cluster.awaitTopology(Duration.ofSeconds(10));
       int port = freePort();
       Process prometheus = startPrometheus(binary.get(), dir, port, cluster.nodes());
@@ -73,11 +72,22 @@ class PrometheusScrapeIT {
             v -> v >= MESSAGES, MESSAGES + " messages relayed by n1", prometheus, dir);
         double links = awaitValue(api, "meshd_link_active{node=\"n1\"}", v -> v == 2,
             "n1 with its two links", prometheus, dir);
+        long version = cluster.node(0).store().put("scrape", new byte[] {1})
+            .get(30, TimeUnit.SECONDS);
+        double leaders = awaitValue(api, "sum(meshd_raft_leader{job=\"meshd\"})", v -> v == 1,
+            "exactly one Raft leader among the three", prometheus, dir);
+        long committed = cluster.nodes().stream()
+            .mapToLong(n -> n.store().status().commitIndex()).max().orElseThrow();
+        double members = awaitValue(api,
+            "count(meshd_raft_commit_index{job=\"meshd\"} >= " + committed + ")", v -> v == 3,
+            "every member's commit index at the write's", prometheus, dir);
         double p99 = awaitValue(api,
             "histogram_quantile(0.99, sum by (le) (rate(meshd_link_rtt_seconds_bucket[15s])))",
             v -> v > 0 && Double.isFinite(v), "a p99 heartbeat RTT", prometheus, dir);
         System.out.printf("prometheus saw delivered=%.0f forwarded=%.0f n1 links=%.0f"
-            + " link RTT p99=%.6f s%n", delivered, forwarded, links, p99);
+            + " raft leaders=%.0f members at commit %d (write version %d)=%.0f"
+            + " link RTT p99=%.6f s%n", delivered, forwarded, links, leaders, committed, version,
+            members, p99);
         assertThat(p99).isLessThan(5.0); // the histogram's top bucket; loopback is far below
       } finally {
         stop(prometheus);
