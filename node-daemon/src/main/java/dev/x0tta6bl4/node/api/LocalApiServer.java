@@ -71,28 +71,17 @@ public final class LocalApiServer implements Component {
    * @param registry where request, stream and API meters go
    * @param ready whether the node serves requests now; called on event loops, must be fast
    */
-  public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
-      MeterRegistry registry, BooleanSupplier ready) {
-    this(config, mesh, ConsensusAccess.disabled(), group, registry, ready, Tracing.off());
-  }
-
-  /** As above, with a span per {@code POST /v1/messages} recorded by {@code tracing}. */
-  public LocalApiServer(NodeConfig.Api config, MeshService mesh, EventLoopGroup group,
-      MeterRegistry registry, BooleanSupplier ready, Tracing tracing) {
-    this(config, mesh, ConsensusAccess.disabled(), group, registry, ready, tracing);
-  }
-
-  /** The server with the replicated store behind {@code /v1/kv} and {@code /v1/cluster}. */
-  public LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
-      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready) {
-    this(config, mesh, consensus, group, registry, ready, Tracing.off());
-  }
-
   /**
-   * Builds the server with the replicated store behind {@code /v1/kv} and {@code /v1/cluster}
-   * and a span per {@code POST /v1/messages} recorded by {@code tracing}.
+   * Builds the server; nothing is bound until {@link #start()}.
    *
-   * @param consensus how handlers reach the store on each request
+   * @param config the {@code api} configuration section
+   * @param mesh the mesh the API drives
+   * @param consensus how handlers reach the replicated store on each request ({@link
+   *     ConsensusAccess#disabled()} for a node without one)
+   * @param group event loops for connections and timers; owned by the caller
+   * @param registry where request, stream and API meters go
+   * @param ready whether the node serves requests now; called on event loops, must be fast
+   * @param tracing records a span per {@code POST /v1/messages} ({@link Tracing#off()}: none)
    */
   public LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
       EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready, Tracing tracing) {

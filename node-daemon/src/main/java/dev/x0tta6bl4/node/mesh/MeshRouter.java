@@ -94,22 +94,7 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   private volatile boolean closed;
   private boolean started;
 
-  public MeshRouter(
-      String localNodeId,
-      String localSpiffeId,
-      String version,
-      MeshLinks links,
-      LinkStateRouter router,
-      long bootId,
-      DeliverySettings settings,
-      java.util.random.RandomGenerator random,
-      io.micrometer.core.instrument.MeterRegistry registry,
-      LongSupplier nanoClock) {
-    this(localNodeId, localSpiffeId, version, links, router, bootId, settings, random, registry,
-        nanoClock, Tracing.off());
-  }
-
-  /** As above, recording spans of sampled messages with {@code tracing}. */
+  /** A router recording spans of sampled messages with {@code tracing} (off: none). */
   public MeshRouter(
       String localNodeId,
       String localSpiffeId,

@@ -7,6 +7,7 @@ import dev.x0tta6bl4.consensus.ConsensusConfig;
 import dev.x0tta6bl4.consensus.ConsensusStatus;
 import dev.x0tta6bl4.consensus.ReplicatedStore;
 import dev.x0tta6bl4.consensus.Voter;
+import dev.x0tta6bl4.observability.Tracing;
 import dev.x0tta6bl4.node.config.DataSize;
 import dev.x0tta6bl4.node.config.HostPort;
 import dev.x0tta6bl4.node.config.NodeConfig;
@@ -84,7 +85,7 @@ class KvApiTest {
   private LocalApiServer server(ConsensusAccess access) {
     LocalApiServer server = new LocalApiServer(new NodeConfig.Api(new HostPort("127.0.0.1", 0),
         DataSize.ofKibibytes(1), DataSize.ofKibibytes(8), Duration.ofSeconds(2), 4, 64),
-        new FakeMeshService(), access, group, registry, () -> true);
+        new FakeMeshService(), access, group, registry, () -> true, Tracing.off());
     server.start();
     return server;
   }

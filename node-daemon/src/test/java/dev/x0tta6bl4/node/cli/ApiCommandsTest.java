@@ -2,6 +2,8 @@ package dev.x0tta6bl4.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.x0tta6bl4.observability.Tracing;
+import dev.x0tta6bl4.node.api.ConsensusAccess;
 import dev.x0tta6bl4.node.api.FakeMeshService;
 import dev.x0tta6bl4.node.api.LocalApiServer;
 import dev.x0tta6bl4.node.config.DataSize;
@@ -71,7 +73,7 @@ class ApiCommandsTest {
   void startApi() {
     server = new LocalApiServer(new NodeConfig.Api(new HostPort("127.0.0.1", 0),
         DataSize.ofKibibytes(256), DataSize.ofKibibytes(8), Duration.ofSeconds(5), 4, 64),
-        mesh, group, registry, () -> true);
+        mesh, ConsensusAccess.disabled(), group, registry, () -> true, Tracing.off());
     server.start();
     url = "http://127.0.0.1:" + server.address().getPort();
   }

@@ -6,6 +6,7 @@ import dev.x0tta6bl4.consensus.ConsensusConfig;
 import dev.x0tta6bl4.consensus.ConsensusStatus;
 import dev.x0tta6bl4.consensus.ReplicatedStore;
 import dev.x0tta6bl4.consensus.Voter;
+import dev.x0tta6bl4.observability.Tracing;
 import dev.x0tta6bl4.node.api.ConsensusAccess;
 import dev.x0tta6bl4.node.api.FakeMeshService;
 import dev.x0tta6bl4.node.api.LocalApiServer;
@@ -66,7 +67,7 @@ class KvCommandsTest {
     server = new LocalApiServer(new NodeConfig.Api(new HostPort("127.0.0.1", 0),
         DataSize.ofKibibytes(256), DataSize.ofKibibytes(8), Duration.ofSeconds(5), 4, 64),
         new FakeMeshService(), ConsensusAccess.of(() -> store, 1 << 20), group, registry,
-        () -> true);
+        () -> true, Tracing.off());
     server.start();
     url = "http://127.0.0.1:" + server.address().getPort();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
