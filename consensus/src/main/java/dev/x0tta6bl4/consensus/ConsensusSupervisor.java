@@ -305,6 +305,29 @@ public final class ConsensusSupervisor implements AutoCloseable {
   }
 
   /**
+   * Rebuilds the server now, whatever its health and ignoring the backoff: a decision of the
+   * node's self-healing loop or an operator (a member stuck without a leader, say). Blocks the
+   * caller for about a second; serialised with the periodic checks. Counted as
+   * {@code meshd_raft_rebuilds_total{reason="requested"}}.
+   *
+   * @throws StorageFailureException when the new server cannot start (the periodic checks then
+   *     retry with backoff, as after any failed rebuild)
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public synchronized void rebuildNow(String why) {
+    if (closed) {
+      throw new IllegalStateException("the supervisor of '" + config.nodeId() + "' is closed");
+    }
+    nextRebuildAt = Instant.MIN;
+    long before = rebuilds.get();
+    rebuildWhenDue(clock.instant(), metrics.rebuildsRequested, "requested: " + why);
+    if (rebuilds.get() == before) {
+      throw new StorageFailureException("the requested rebuild of the Raft server of '"
+          + config.nodeId() + "' failed: " + lastError, null);
+    }
+  }
+
+  /**
    * Ratis' gRPC server calls {@code System.exit} when it cannot bind its port (Ratis 3.2.2,
    * {@code GrpcServicesImpl}); a daemon must not die because something else grabbed the port
    * while the old server was closing, so try the bind first and count a failed attempt instead.

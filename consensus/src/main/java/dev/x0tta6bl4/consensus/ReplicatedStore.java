@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -465,6 +467,46 @@ public final class ReplicatedStore implements AutoCloseable {
     }
   }
 
+  /**
+   * How long ago this member last heard from each peer it tracks, read from memory (cheap enough
+   * for a sensor): as leader, every follower (its last reply to an append-entries or heartbeat);
+   * as follower, the leader. Empty as candidate or listener, or when the group is gone. A peer
+   * that never answered shows the time since this member became leader.
+   */
+  public Map<String, Duration> peerContact() {
+    try {
+      RoleInfoProto info = server.getDivision(group.getGroupId()).getInfo().getRoleInfoProto();
+      Map<String, Duration> contact = new java.util.LinkedHashMap<>();
+      if (info.hasLeaderInfo()) {
+        for (ServerRpcProto f : info.getLeaderInfo().getFollowerInfoList()) {
+          contact.put(RaftPeerId.valueOf(f.getId().getId()).toString(),
+              Duration.ofMillis(Math.max(0, f.getLastRpcElapsedTimeMs())));
+        }
+      } else if (info.hasFollowerInfo() && info.getFollowerInfo().hasLeaderInfo()) {
+        ServerRpcProto l = info.getFollowerInfo().getLeaderInfo();
+        contact.put(RaftPeerId.valueOf(l.getId().getId()).toString(),
+            Duration.ofMillis(Math.max(0, l.getLastRpcElapsedTimeMs())));
+      }
+      return contact;
+    } catch (IOException e) {
+      return Map.of();
+    }
+  }
+
+  /**
+   * Purges this member's Raft log up to {@code index} (normally the newest snapshot's), keeping
+   * the entries Ratis is configured to preserve; only closed segments are deleted. Completes with
+   * the index actually purged up to. Ratis also purges behind every snapshot by itself; this is
+   * for an operator (or the self-healing loop) that needs the space now.
+   */
+  public CompletableFuture<Long> purgeLog(long index) {
+    try {
+      return server.getDivision(group.getGroupId()).getRaftLog().purge(index);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(map(e));
+    }
+  }
+
   private static ConsensusStatus.Role role(DivisionInfo info) {
     switch (info.getCurrentRole()) {
       case LEADER:
@@ -480,8 +522,8 @@ public final class ReplicatedStore implements AutoCloseable {
     }
   }
 
-  /** Bytes of Raft log segments on disk. */
-  long logSizeBytes() {
+  /** Bytes of Raft log segments on disk (a directory listing: cheap, but it touches the disk). */
+  public long logSizeBytes() {
     Path dir = config.storageDir().resolve(config.groupId().toString()).resolve("current");
     long total = 0;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "log_*")) {
@@ -495,7 +537,7 @@ public final class ReplicatedStore implements AutoCloseable {
   }
 
   /** First index still in this member's Raft log (grows as the log is purged). */
-  long logStartIndex() {
+  public long logStartIndex() {
     try {
       return server.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
     } catch (IOException e) {

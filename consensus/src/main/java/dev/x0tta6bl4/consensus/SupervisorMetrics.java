@@ -14,6 +14,7 @@ final class SupervisorMetrics implements AutoCloseable {
 
   final Counter rebuildsServerClosed;
   final Counter rebuildsLogFailed;
+  final Counter rebuildsRequested;
   final Counter rebuildFailures;
   final Counter writesRefused;
   final Counter timedSnapshots;
@@ -24,6 +25,7 @@ final class SupervisorMetrics implements AutoCloseable {
     this.meters = new OwnedMeters(registry);
     rebuildsServerClosed = rebuilds("server_closed");
     rebuildsLogFailed = rebuilds("log_failed");
+    rebuildsRequested = rebuilds("requested");
     rebuildFailures = counter("meshd.raft.rebuild.failures",
         "Attempts to rebuild the Raft server that failed (retried with backoff)");
     writesRefused = counter("meshd.raft.writes.refused",

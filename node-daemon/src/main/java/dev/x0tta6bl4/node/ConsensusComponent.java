@@ -19,7 +19,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,6 +147,45 @@ public final class ConsensusComponent implements Component {
    */
   public ReplicatedStore store() {
     return running().store();
+  }
+
+  // ---------------------------------------------------------------- self-healing hooks
+
+  /** How long ago this member last heard from each peer it tracks; see ReplicatedStore. */
+  public Map<String, Duration> peerContact() {
+    return store().peerContact();
+  }
+
+  /** Bytes of this member's Raft log segments on disk. */
+  public long logSizeBytes() {
+    return store().logSizeBytes();
+  }
+
+  /** Ids of the voters of the group's current configuration as this member knows it. */
+  public List<String> voterIds() {
+    return store().voters().stream().map(Voter::id).toList();
+  }
+
+  /** Asks the group to move leadership to {@code voterId}; see ReplicatedStore. */
+  public CompletableFuture<Void> transferLeadership(String voterId) {
+    return store().transferLeadership(voterId);
+  }
+
+  /**
+   * Takes a snapshot of this member now and purges its log behind it; completes with the index
+   * the log was purged up to (the entries Ratis preserves and the open segment stay).
+   */
+  public CompletableFuture<Long> snapshotAndPurge() {
+    ReplicatedStore s = store();
+    return s.snapshot().thenCompose(s::purgeLog);
+  }
+
+  /**
+   * Rebuilds this member's Raft server now (the supervisor's rebuild, without its backoff);
+   * blocks the caller for about a second.
+   */
+  public void rebuildNow(String why) {
+    running().rebuildNow(why);
   }
 
   /** The settings the store runs with. */

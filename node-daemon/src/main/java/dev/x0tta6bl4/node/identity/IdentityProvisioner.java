@@ -99,6 +99,12 @@ public final class IdentityProvisioner {
     return true;
   }
 
+  /** Issues a fresh key and SVID with the local CA now, whatever time the current one has. */
+  public void renewNow() {
+    log.info("renewing node SVID on request {}", kv("node_id", nodeId));
+    issueInto(loadCa());
+  }
+
   private MeshCertificateAuthority loadCa() {
     return builder().load(caDir);
   }

@@ -103,11 +103,35 @@ public final class NodeIdentityService implements Component {
   }
 
   /** Re-reads changed files and, with the mesh CA, renews a near-expiry SVID. */
-  void checkNow() {
+  synchronized void checkNow() {
     source.reloadIfChanged();
     if (config.source() == IdentitySourceKind.MESH_CA && provisioner.renewIfDue(source.current())) {
       source.reloadIfChanged();
     }
+  }
+
+  /**
+   * Issues a fresh key and SVID with the mesh CA now, whatever time is left, and switches to
+   * it; returns the new SVID's expiry. Called by the self-healing loop when the SVID is close to
+   * expiry and the periodic renewal has not replaced it. Serialised with the periodic check.
+   *
+   * @throws IllegalStateException when {@code identity.source} is {@code files}: the node holds
+   *     no CA and cannot renew its own SVID
+   * @throws PqcException when the CA cannot be loaded, the SVID cannot be issued, or the new
+   *     files could not be loaded (the old identity stays in use)
+   */
+  public synchronized java.time.Instant renewNow() {
+    if (config.source() != IdentitySourceKind.MESH_CA) {
+      throw new IllegalStateException("identity.source is files: this node cannot renew its own"
+          + " SVID; write fresh files into " + provisioner.identityDir()
+          + " (e.g. meshd ca issue) before it expires");
+    }
+    provisioner.renewNow();
+    if (!source.reloadIfChanged()) {
+      throw new PqcException("the renewed SVID in " + provisioner.identityDir()
+          + " was not loaded (see the identity reload error); the old one stays in use");
+    }
+    return source.current().leaf().getNotAfter().toInstant();
   }
 
   private void checkSafely() {

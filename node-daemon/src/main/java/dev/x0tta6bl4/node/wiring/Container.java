@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +118,16 @@ public final class Container implements AutoCloseable {
       }
     }
     return type.cast(instance);
+  }
+
+  /**
+   * Like {@link #get}, but empty when nothing is bound to {@code type}: for optional
+   * collaborators a test may bind (a fake probe, tuned settings).
+   */
+  public synchronized <T> Optional<T> find(Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return instances.containsKey(type) || bindings.containsKey(type)
+        ? Optional.of(get(type)) : Optional.empty();
   }
 
   /**

@@ -1,0 +1,54 @@
+package dev.x0tta6bl4.node.heal;
+
+import dev.x0tta6bl4.mapek.Action;
+import dev.x0tta6bl4.mapek.Actuator;
+import dev.x0tta6bl4.mapek.Candidate;
+import dev.x0tta6bl4.mapek.Diagnosis;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code alert} action: what must not be automated (a follower lagging on another machine,
+ * memory pressure, a group without a leader while this member is fine) is reported, not acted
+ * on: one WARN log line and {@code meshd_heal_alerts_total{kind}}, where {@code kind} is the
+ * incident kind (a small, fixed set). The action's subject is the incident key, so an alert never
+ * keeps another action on the same node busy; its cooldown keeps it from repeating every tick.
+ * Runs on the loop's executor; completes at once.
+ */
+final class Alerts {
+  static final String KIND = "alert";
+  private static final Logger log = LoggerFactory.getLogger(Alerts.class);
+
+  private final MeterRegistry registry;
+
+  Alerts(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** A candidate alert for {@code diagnosis}. */
+  static Candidate candidate(Diagnosis diagnosis, int priority, String rationale) {
+    String evidence = diagnosis.symptoms().get(0).evidence();
+    return new Candidate(new Action(KIND, diagnosis.key(),
+        Map.of("kind", diagnosis.kind(), "reason", evidence)), priority, rationale);
+  }
+
+  Actuator actuator(Duration cooldown) {
+    return Actuator.of(KIND, action -> {
+      String kind = action.params().getOrDefault("kind", "unknown");
+      Counter.builder("meshd.heal.alerts")
+          .description("Alerts raised by the self-healing loop for what it must not fix itself")
+          .tag("kind", kind)
+          .register(registry)
+          .increment();
+      log.warn("self-healing alert {}: {}", action.subject(),
+          action.params().getOrDefault("reason", ""));
+      return CompletableFuture.completedFuture(null);
+    }).withTimeout(Duration.ofSeconds(1)).withCooldown(cooldown)
+        .withVerifyWindow(Duration.ofMinutes(1));
+  }
+}
