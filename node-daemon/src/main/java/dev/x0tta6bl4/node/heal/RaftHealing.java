@@ -184,6 +184,11 @@ public final class RaftHealing implements HealingModule {
             new Action(TRANSFER_LEADERSHIP, member.selfId(), Map.of(QuorumVeto.TARGET_PARAM, to)),
             80, "move leadership from the degraded " + member.selfId() + " to the healthiest"
                 + " follower " + to)));
+        double health = s.value(HEALTH, LOCAL).orElse(-1);
+        if (health == Health.LOG_FAILED.ordinal()) {
+          out.add(new Candidate(Action.of(REBUILD_RAFT, member.selfId()), 50,
+              "the leader's Raft log failed: rebuild its server if leadership cannot move"));
+        }
         out.add(Alerts.candidate(d, 20, "the degraded leader could not hand over"));
       }
       case NO_LEADER -> {
