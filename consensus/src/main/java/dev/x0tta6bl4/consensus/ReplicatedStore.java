@@ -479,17 +479,22 @@ public final class ReplicatedStore implements AutoCloseable {
       Map<String, Duration> contact = new java.util.LinkedHashMap<>();
       if (info.hasLeaderInfo()) {
         for (ServerRpcProto f : info.getLeaderInfo().getFollowerInfoList()) {
-          contact.put(RaftPeerId.valueOf(f.getId().getId()).toString(),
-              Duration.ofMillis(Math.max(0, f.getLastRpcElapsedTimeMs())));
+          putContact(contact, f);
         }
       } else if (info.hasFollowerInfo() && info.getFollowerInfo().hasLeaderInfo()) {
-        ServerRpcProto l = info.getFollowerInfo().getLeaderInfo();
-        contact.put(RaftPeerId.valueOf(l.getId().getId()).toString(),
-            Duration.ofMillis(Math.max(0, l.getLastRpcElapsedTimeMs())));
+        putContact(contact, info.getFollowerInfo().getLeaderInfo());
       }
       return contact;
     } catch (IOException e) {
       return Map.of();
+    }
+  }
+
+  private static void putContact(Map<String, Duration> contact, ServerRpcProto peer) {
+    // Ratis fills the id only once the peer is known (a new leader's list can lag behind).
+    if (!peer.getId().getId().isEmpty()) {
+      contact.put(peer.getId().getId().toStringUtf8(),
+          Duration.ofMillis(Math.max(0, peer.getLastRpcElapsedTimeMs())));
     }
   }
 

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * on: one WARN log line and {@code meshd_heal_alerts_total{kind}}, where {@code kind} is the
  * incident kind (a small, fixed set). The action's subject is the incident key, so an alert never
  * keeps another action on the same node busy; its cooldown keeps it from repeating every tick.
+ * An alert fixes nothing: its short verification window lets the incident go back to planning
+ * (another candidate, once allowed) instead of waiting on it.
  * Runs on the loop's executor; completes at once.
  */
 final class Alerts {
@@ -49,6 +51,6 @@ final class Alerts {
           action.params().getOrDefault("reason", ""));
       return CompletableFuture.completedFuture(null);
     }).withTimeout(Duration.ofSeconds(1)).withCooldown(cooldown)
-        .withVerifyWindow(Duration.ofMinutes(1));
+        .withVerifyWindow(Duration.ofSeconds(2));
   }
 }

@@ -180,16 +180,22 @@ public final class RaftHealing implements HealingModule {
     List<Candidate> out = new ArrayList<>();
     switch (d.kind()) {
       case LEADER_DEGRADED -> {
-        transferTarget(s, member.selfId()).ifPresent(to -> out.add(new Candidate(
-            new Action(TRANSFER_LEADERSHIP, member.selfId(), Map.of(QuorumVeto.TARGET_PARAM, to)),
-            80, "move leadership from the degraded " + member.selfId() + " to the healthiest"
-                + " follower " + to)));
+        Optional<Action> transfer = transferTarget(s, member.selfId()).map(to -> new Action(
+            TRANSFER_LEADERSHIP, member.selfId(), Map.of(QuorumVeto.TARGET_PARAM, to)));
+        transfer.ifPresent(t -> out.add(new Candidate(t, 80, "move leadership from the degraded "
+            + member.selfId() + " to the healthiest follower " + t.params().get("to"))));
         double health = s.value(HEALTH, LOCAL).orElse(-1);
         if (health == Health.LOG_FAILED.ordinal()) {
           out.add(new Candidate(Action.of(REBUILD_RAFT, member.selfId()), 50,
               "the leader's Raft log failed: rebuild its server if leadership cannot move"));
         }
-        out.add(Alerts.candidate(d, 20, "the degraded leader could not hand over"));
+        // Alert only when the quorum rule rules the transfer out now: an alert proposed beside a
+        // transfer that is briefly refused would take the incident's one slot for its whole
+        // verification window.
+        if (transfer.isEmpty() || veto.veto(transfer.get(), s, List.of()).isPresent()) {
+          out.add(Alerts.candidate(d, 20, "the degraded leader cannot hand over without"
+              + " risking the quorum"));
+        }
       }
       case NO_LEADER -> {
         double health = s.value(HEALTH, LOCAL).orElse(-1);

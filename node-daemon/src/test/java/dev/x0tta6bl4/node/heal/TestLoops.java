@@ -1,6 +1,7 @@
 package dev.x0tta6bl4.node.heal;
 
 import dev.x0tta6bl4.mapek.ActionVeto;
+import dev.x0tta6bl4.mapek.Actuator;
 import dev.x0tta6bl4.mapek.ControlLoop;
 import dev.x0tta6bl4.mapek.ControlLoopBuilder;
 import dev.x0tta6bl4.mapek.IncidentView;
@@ -15,6 +16,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
 /**
  * A control loop built from healing modules the way the node's HealingComponent does (the
@@ -25,13 +28,19 @@ final class TestLoops {
 
   static ControlLoop loop(Clock clock, MeterRegistry registry, Mode mode,
       HealingModule... modules) {
-    ControlLoopBuilder b = ControlLoop.builder().clock(clock).executor(Runnable::run)
+    return loop(clock, registry, mode, Runnable::run, a -> a, modules);
+  }
+
+  /** With an executor for actions and a wrapper around every actuator (invariant checks). */
+  static ControlLoop loop(Clock clock, MeterRegistry registry, Mode mode, Executor executor,
+      UnaryOperator<Actuator> wrap, HealingModule... modules) {
+    ControlLoopBuilder b = ControlLoop.builder().clock(clock).executor(executor)
         .meterRegistry(registry).knowledge(KnowledgeBase.inMemory(16, 1_000)).mode(mode);
     for (HealingModule m : modules) {
       m.sensors().forEach(b::sensor);
       m.detectors().forEach(b::detector);
       m.policies().forEach(b::policy);
-      m.actuators().forEach(b::actuator);
+      m.actuators().forEach(a -> b.actuator(wrap.apply(a)));
     }
     List<ActionVeto> vetoes = java.util.Arrays.stream(modules).map(HealingModule::veto).toList();
     b.veto((action, snapshot, inFlight) -> {

@@ -1,0 +1,299 @@
+package dev.x0tta6bl4.node.heal;
+
+import dev.x0tta6bl4.consensus.ConsensusStatus;
+import dev.x0tta6bl4.consensus.DiskSpaceProbe;
+import dev.x0tta6bl4.consensus.SupervisorStatus;
+import dev.x0tta6bl4.mapek.Action;
+import dev.x0tta6bl4.mapek.Actuator;
+import dev.x0tta6bl4.mapek.ControlLoop;
+import dev.x0tta6bl4.mapek.IncidentView;
+import dev.x0tta6bl4.mapek.Mode;
+import dev.x0tta6bl4.node.ConsensusComponent;
+import dev.x0tta6bl4.node.LocalNode;
+import dev.x0tta6bl4.node.cluster.LocalCluster;
+import dev.x0tta6bl4.node.config.DataSize;
+import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.pqc.IdentityFiles;
+import dev.x0tta6bl4.pqc.MeshCertificateAuthority;
+import dev.x0tta6bl4.pqc.SignatureAlgorithm;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Three real nodes (LocalCluster, one Raft group of 3 voters over mutual TLS) each running the
+ * Raft and node healing modules in their own control loop, ticked every 100 ms by this harness
+ * (as the node's HealingComponent does every {@code mapek.tick-interval}). Faults are injected
+ * through real paths: a disk probe bound in each node's container (free space of the state
+ * directory), writes that grow the Raft log, and SVID files written into a node's identity
+ * directory (nodes use the mesh CA source with a CA the test holds).
+ *
+ * <p>Every action start of a voter-affecting kind is checked against ground truth read from the
+ * nodes themselves (not from the loop's snapshot): with the action's subject out, a majority of
+ * the voters must be serving (Raft server running, member OK or DISK_LOW, leader or follower),
+ * and a transfer's target must be one of them. Violations are collected for the test to assert.
+ */
+final class HealingCluster implements AutoCloseable {
+  static final int VALUE_BYTES = 8 << 10;
+  static final long SNAPSHOT_THRESHOLD = 100;
+  /** 2.6 snapshot thresholds of 8 KiB entries: above what purging behind a snapshot leaves. */
+  static final long LOG_MAX_BYTES = (long) (2.6 * SNAPSHOT_THRESHOLD * VALUE_BYTES);
+  static final Duration CERT_RENEW_BEFORE = Duration.ofMinutes(5);
+
+  final LocalCluster cluster;
+  final Path caDir;
+  final Map<String, Long> diskFree = new ConcurrentHashMap<>();
+  final List<ControlLoop> loops = new ArrayList<>();
+  final List<String> violations = new CopyOnWriteArrayList<>();
+  final List<String> started = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+  private final ExecutorService actions = Executors.newFixedThreadPool(3);
+  private final AtomicLong tickFailures = new AtomicLong();
+
+  HealingCluster(Path dir, Mode mode) {
+    caDir = dir.resolve("test-ca");
+    MeshCertificateAuthority ca = MeshCertificateAuthority.builder().trustDomain("cluster.test")
+        .algorithm(SignatureAlgorithm.ED25519).svidLifetime(Duration.ofMinutes(10)).init();
+    ca.save(caDir);
+    RaftHealing.Settings raftSettings = fastRaft();
+    NodeHealing.Settings nodeSettings = fastNode();
+    cluster = LocalCluster.start(dir.resolve("nodes"), 3, LocalCluster.Topology.FULL,
+        c -> customise(c, ca), 11L, 3, (id, b) -> {
+          diskFree.put(id, 100L << 30);
+          return b.bindInstance(DiskSpaceProbe.class, (DiskSpaceProbe) p -> diskFree.get(id))
+              .bindInstance(RaftHealing.Settings.class, raftSettings)
+              .bindInstance(NodeHealing.Settings.class, nodeSettings);
+        });
+    try {
+      for (int i = 0; i < 3; i++) {
+        loops.add(loopFor(i, mode));
+      }
+      ticker.scheduleWithFixedDelay(this::tickAll, 100, 100, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  static RaftHealing.Settings fastRaft() {
+    RaftHealing.Settings d = RaftHealing.Settings.defaults();
+    return new RaftHealing.Settings(d.noLeaderGrace(), d.followerLagMax(),
+        d.followerContactMax(), d.applyBacklogMax(), d.confirmTicks(), d.transferTimeout(),
+        d.snapshotTimeout(), d.rebuildTimeout(), Duration.ofMillis(500), Duration.ofSeconds(3),
+        d.voterAffectingKinds());
+  }
+
+  static NodeHealing.Settings fastNode() {
+    NodeHealing.Settings d = NodeHealing.Settings.defaults();
+    return new NodeHealing.Settings(d.diskMinFreeBytes(), LOG_MAX_BYTES, d.heapMaxRatio(),
+        d.heapClearRatio(), 1.0, d.gcWindow(), CERT_RENEW_BEFORE, d.confirmTicks(),
+        Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofSeconds(3));
+  }
+
+  /**
+   * Small snapshots and segments so the log can be pushed past its limit with a few hundred
+   * writes; the mesh CA identity source with the test's CA and 10-minute SVIDs, files checked
+   * every second. GC pauses are not a leader-degradation signal here (limit 1.0): every node
+   * shares this JVM, so a pause would degrade all three at once.
+   */
+  private NodeConfig customise(NodeConfig c, MeshCertificateAuthority ca) {
+    NodeConfig.Consensus k = c.consensus();
+    NodeConfig.Identity id = c.identity();
+    IdentityFiles.writeNodeIdentity(c.node().stateDir().resolve("identity"),
+        ca.issueNodeIdentity(c.node().id()));
+    return c.withConsensus(new NodeConfig.Consensus(k.enabled(), k.bind(), k.voters(), k.join(),
+            k.electionTimeoutMin(), k.electionTimeoutMax(), k.requestTimeout(),
+            SNAPSHOT_THRESHOLD, k.snapshotInterval(), k.snapshotRetention(),
+            DataSize.ofKibibytes(64), k.maxValueSize(), k.minFreeSpace(), k.storageDir()))
+        .withIdentity(new NodeConfig.Identity(id.trustDomain(),
+            NodeConfig.IdentitySourceKind.MESH_CA, null, caDir, id.algorithm(),
+            Duration.ofMinutes(10), Duration.ofSeconds(1)));
+  }
+
+  private ControlLoop loopFor(int i, Mode mode) {
+    LocalCluster.ClusterNode n = cluster.node(i);
+    NodeConfig config = n.container().get(NodeConfig.class);
+    LocalNode local = n.container().get(LocalNode.class);
+    HealingModule raft = RaftHealing.forNode(config, local, n.container());
+    HealingModule node = NodeHealing.forNode(config, local, n.container());
+    return TestLoops.loop(Clock.systemUTC(), new SimpleMeterRegistry(), mode, actions,
+        a -> checked(n.id(), a), raft, node);
+  }
+
+  private Actuator checked(String nodeId, Actuator a) {
+    return new Actuator(a.kind(), action -> {
+      started.add(Instant.now() + " " + nodeId + " " + action.key() + action.params());
+      if (action.kind().equals(RaftHealing.TRANSFER_LEADERSHIP)
+          || action.kind().equals(RaftHealing.REBUILD_RAFT)) {
+        groundTruthViolation(action).ifPresent(v -> violations.add(nodeId + ": " + v));
+      }
+      return a.handler().execute(action);
+    }, a.timeout(), a.cooldown(), a.verifyWindow());
+  }
+
+  /** The quorum invariant against the nodes' real state at this instant. */
+  private Optional<String> groundTruthViolation(Action action) {
+    List<String> serving = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      if (serving(i)) {
+        serving.add(cluster.node(i).id());
+      }
+    }
+    List<String> left = serving.stream().filter(s -> !s.equals(action.subject())).toList();
+    if (left.size() < 2) {
+      return Optional.of(action.key() + " leaves " + left + " serving of 3 voters");
+    }
+    String to = action.params().get(QuorumVeto.TARGET_PARAM);
+    if (action.kind().equals(RaftHealing.TRANSFER_LEADERSHIP) && !left.contains(to)) {
+      return Optional.of(action.key() + " moves leadership to " + to + ", not serving "
+          + serving);
+    }
+    return Optional.empty();
+  }
+
+  boolean serving(int i) {
+    LocalCluster.ClusterNode n = cluster.node(i);
+    if (!n.running()) {
+      return false;
+    }
+    try {
+      SupervisorStatus st = n.container().get(ConsensusComponent.class).status();
+      return "RUNNING".equals(st.raft().serverState())
+          && (st.health() == SupervisorStatus.Health.OK
+              || st.health() == SupervisorStatus.Health.DISK_LOW)
+          && (st.raft().role() == ConsensusStatus.Role.LEADER
+              || st.raft().role() == ConsensusStatus.Role.FOLLOWER);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private void tickAll() {
+    for (ControlLoop loop : loops) {
+      try {
+        loop.tick();
+      } catch (RuntimeException e) {
+        tickFailures.incrementAndGet();
+      }
+    }
+  }
+
+  ConsensusComponent raft(int i) {
+    return cluster.node(i).container().get(ConsensusComponent.class);
+  }
+
+  /** The index of the node that leads, or -1. */
+  int leader() {
+    for (int i = 0; i < 3; i++) {
+      try {
+        if (raft(i).status().raft().role() == ConsensusStatus.Role.LEADER) {
+          return i;
+        }
+      } catch (RuntimeException e) {
+        // not running
+      }
+    }
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /** Node {@code i}'s state directory now has 1 MiB free (below the 256 MiB floor). */
+  void fillDisk(int i) {
+    diskFree.put(cluster.node(i).id(), 1L << 20);
+  }
+
+  void freeDisk(int i) {
+    diskFree.put(cluster.node(i).id(), 100L << 30);
+  }
+
+  /**
+   * Writes 8 KiB values through the leader until its Raft log exceeds {@link #LOG_MAX_BYTES}
+   * (at most 400 writes); returns how many were written.
+   */
+  int growLog(String keyPrefix) throws Exception {
+    int written = 0;
+    byte[] value = new byte[VALUE_BYTES];
+    while (written < 400) {
+      int l = leader();
+      if (l >= 0 && raft(l).logSizeBytes() > LOG_MAX_BYTES) {
+        return written;
+      }
+      java.util.Arrays.fill(value, (byte) written);
+      ConsensusComponent via = raft(l >= 0 ? l : 0);
+      via.store().put(keyPrefix + (written % 20), value).get(10, TimeUnit.SECONDS);
+      written++;
+    }
+    throw new AssertionError("the Raft log did not pass " + LOG_MAX_BYTES + " bytes in 400"
+        + " writes; leader log " + (leader() >= 0 ? raft(leader()).logSizeBytes() : -1));
+  }
+
+  /**
+   * Replaces node {@code i}'s SVID with one from the same CA that expires in two minutes, as a
+   * failed or late renewal would leave it; the node picks the files up within a second.
+   */
+  void shortenCertificate(int i) {
+    MeshCertificateAuthority shortLived = MeshCertificateAuthority.builder()
+        .svidLifetime(Duration.ofMinutes(2)).load(caDir);
+    IdentityFiles.writeNodeIdentity(cluster.node(i).container().get(NodeConfig.class).identity()
+        .dirIn(cluster.node(i).container().get(LocalNode.class).stateDir()),
+        shortLived.issueNodeIdentity(cluster.node(i).id()));
+  }
+
+  /** Seconds until node {@code i}'s current SVID expires. */
+  long certSecondsLeft(int i) {
+    return Duration.between(Instant.now(), cluster.node(i).container()
+        .get(dev.x0tta6bl4.pqc.IdentitySource.class).current().leaf().getNotAfter().toInstant())
+        .toSeconds();
+  }
+
+  List<IncidentView> incidents(int i) {
+    return loops.get(i).incidents();
+  }
+
+  /**
+   * Incidents of {@code kind} on node {@code i} first seen at or after {@code from} (less a
+   * second: a tick that began just before the fault may have read it).
+   */
+  List<IncidentView> incidents(int i, String kind, Instant from) {
+    return incidents(i).stream().filter(v -> v.kind().equals(kind))
+        .filter(v -> !v.firstSeen().isBefore(from.minusSeconds(1))).collect(Collectors.toList());
+  }
+
+  boolean allQuiet() {
+    return loops.stream().allMatch(l -> l.incidents().stream().noneMatch(IncidentView::open));
+  }
+
+  long tickFailures() {
+    return tickFailures.get();
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    try {
+      ticker.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    loops.forEach(ControlLoop::close);
+    actions.shutdownNow();
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+}
