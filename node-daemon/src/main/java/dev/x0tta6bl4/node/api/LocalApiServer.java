@@ -106,7 +106,7 @@ public final class LocalApiServer implements Component {
             Objects.requireNonNull(tracing, "tracing"));
     SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
         config.subscriberBuffer(), metrics);
-    StoreCalls calls = new StoreCalls(consensus, ready, group, metrics);
+    StoreCalls calls = new StoreCalls(consensus, ready, group, metrics, tracing);
     KvHandlers kv = new KvHandlers(calls);
     ClusterHandlers cluster = new ClusterHandlers(calls);
     IncidentHandlers incidentHandlers =
