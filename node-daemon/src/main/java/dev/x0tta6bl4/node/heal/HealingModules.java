@@ -17,6 +17,8 @@ public final class HealingModules {
    */
   public static List<HealingModule> forNode(NodeConfig config, LocalNode local, Container c) {
     List<HealingModule> modules = new ArrayList<>();
+    modules.add(NodeHealing.forNode(config, local, c));
+    modules.add(RaftHealing.forNode(config, local, c));
     return List.copyOf(modules);
   }
 }

@@ -80,6 +80,7 @@ public final class RaftHealing implements HealingModule {
    *     normally finish within two election timeouts)
    * @param followerLagMax entries a follower may trail the leader's commit index
    * @param followerContactMax how old a peer's last reply may be before it counts as unhealthy
+   *     (the node caps it at {@code consensus.election-timeout-min})
    * @param applyBacklogMax committed but unapplied entries above which the leader is degraded
    * @param confirmTicks consecutive ticks a condition must hold before it is a symptom
    * @param transferTimeout bound of one leadership transfer
@@ -126,6 +127,16 @@ public final class RaftHealing implements HealingModule {
           Set.of(TRANSFER_LEADERSHIP, REBUILD_RAFT, "quarantine-peer", "restart-node"));
     }
 
+    /**
+     * A copy whose {@code followerContactMax} is at most {@code limit}: a follower silent for an
+     * election timeout may already be standing for election, so it cannot count as healthy.
+     */
+    public Settings withContactAtMost(Duration limit) {
+      return followerContactMax.compareTo(limit) <= 0 ? this : new Settings(noLeaderGrace,
+          followerLagMax, limit, applyBacklogMax, confirmTicks, transferTimeout,
+          snapshotTimeout, rebuildTimeout, cooldown, verifyWindow, voterAffectingKinds);
+    }
+
     private static void positive(String name, Duration d) {
       if (d == null || d.isZero() || d.isNegative()) {
         throw new MapekException("raft healing: " + name + " must be positive, got " + d);
@@ -151,8 +162,9 @@ public final class RaftHealing implements HealingModule {
     if (!config.consensus().enabled()) {
       return () -> "raft (consensus off)";
     }
+    Settings s = container.find(Settings.class).orElse(Settings.defaults());
     return new RaftHealing(RaftMember.of(container.get(ConsensusComponent.class)),
-        container.find(Settings.class).orElse(Settings.defaults()));
+        s.withContactAtMost(config.consensus().electionTimeoutMin()));
   }
 
   @Override
@@ -189,13 +201,9 @@ public final class RaftHealing implements HealingModule {
           out.add(new Candidate(Action.of(REBUILD_RAFT, member.selfId()), 50,
               "the leader's Raft log failed: rebuild its server if leadership cannot move"));
         }
-        // Alert only when the quorum rule rules the transfer out now: an alert proposed beside a
-        // transfer that is briefly refused would take the incident's one slot for its whole
-        // verification window.
-        if (transfer.isEmpty() || veto.veto(transfer.get(), s, List.of()).isPresent()) {
-          out.add(Alerts.candidate(d, 20, "the degraded leader cannot hand over without"
-              + " risking the quorum"));
-        }
+        // No alert here: while the quorum rule refuses the transfer the incident stays blocked
+        // (logged with the veto's reason), and if an election moves leadership meanwhile it is
+        // "cleared without action", not credited to an alert.
       }
       case NO_LEADER -> {
         double health = s.value(HEALTH, LOCAL).orElse(-1);

@@ -72,7 +72,7 @@ class RaftHealingTest {
   }
 
   @Test
-  void leaderDegraded_onlyOneFollowerHealthy_vetoKeepsLeadershipAndAlerts() {
+  void leaderDegraded_onlyOneFollowerHealthy_vetoKeepsLeadershipAndIncidentBlocked() {
     member.health = Health.DISK_LOW;
     member.contact.put("n2", Duration.ofSeconds(30)); // n2 silent: only n1 is known healthy
     ControlLoop loop = loop(Mode.AUTO);
@@ -82,10 +82,12 @@ class RaftHealingTest {
     assertThat(member.calls).isEmpty();
     assertThat(member.role).isEqualTo(Role.LEADER);
     IncidentView v = TestLoops.incident(loop, RaftHealing.LEADER_DEGRADED);
-    assertThat(v.timeline()).noneMatch(e -> e.type() == ACTION_STARTED
-        && e.detail().contains(RaftHealing.TRANSFER_LEADERSHIP));
-    assertThat(registry.find("meshd.heal.alerts").tag("kind", RaftHealing.LEADER_DEGRADED)
-        .counter().count()).isEqualTo(1.0);
+    assertThat(v.state()).isEqualTo(IncidentState.OPEN);
+    assertThat(v.timeline()).anySatisfy(e -> {
+      assertThat(e.type()).isEqualTo(BLOCKED);
+      assertThat(e.detail()).contains("transfer-leadership/n0: veto");
+    });
+    assertThat(v.timeline()).noneMatch(e -> e.type() == ACTION_STARTED);
   }
 
   @Test
@@ -95,7 +97,7 @@ class RaftHealingTest {
     ControlLoop loop = loop(Mode.AUTO);
     ticks(loop, 2);
     assertThat(loop.lastPlan().orElseThrow().rejected())
-        .anySatisfy(r -> assertThat(r.toString()).contains("quorum"));
+        .anySatisfy(r -> assertThat(r.toString()).contains("quorum").contains("only 1 of 3"));
   }
 
   @Test

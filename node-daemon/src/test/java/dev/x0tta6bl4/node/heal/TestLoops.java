@@ -28,14 +28,15 @@ final class TestLoops {
 
   static ControlLoop loop(Clock clock, MeterRegistry registry, Mode mode,
       HealingModule... modules) {
-    return loop(clock, registry, mode, Runnable::run, a -> a, modules);
+    return loop(clock, registry, mode, Runnable::run, a -> a, 1, modules);
   }
 
   /** With an executor for actions and a wrapper around every actuator (invariant checks). */
   static ControlLoop loop(Clock clock, MeterRegistry registry, Mode mode, Executor executor,
-      UnaryOperator<Actuator> wrap, HealingModule... modules) {
+      UnaryOperator<Actuator> wrap, int clearTicks, HealingModule... modules) {
     ControlLoopBuilder b = ControlLoop.builder().clock(clock).executor(executor)
-        .meterRegistry(registry).knowledge(KnowledgeBase.inMemory(16, 1_000)).mode(mode);
+        .meterRegistry(registry).knowledge(KnowledgeBase.inMemory(16, 1_000)).mode(mode)
+        .clearTicks(clearTicks);
     for (HealingModule m : modules) {
       m.sensors().forEach(b::sensor);
       m.detectors().forEach(b::detector);
