@@ -500,9 +500,10 @@ public final class ReplicatedStore implements AutoCloseable {
 
   /**
    * Purges this member's Raft log up to {@code index} (normally the newest snapshot's), keeping
-   * the entries Ratis is configured to preserve; only closed segments are deleted. Completes with
-   * the index actually purged up to. Ratis also purges behind every snapshot by itself; this is
-   * for an operator (or the self-healing loop) that needs the space now.
+   * the entries Ratis is configured to preserve; only closed segments are deleted. Ratis also
+   * purges behind every snapshot by itself, so right after one this often finds nothing left:
+   * it then completes with the last purged index or -1 (Ratis' answer), else with the index it
+   * purged up to. For an operator (or the self-healing loop) that needs the space now.
    */
   public CompletableFuture<Long> purgeLog(long index) {
     try {

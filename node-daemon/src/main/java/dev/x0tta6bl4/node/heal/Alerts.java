@@ -7,6 +7,7 @@ import dev.x0tta6bl4.mapek.Diagnosis;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * The {@code alert} action: what must not be automated (a follower lagging on another machine,
  * memory pressure, a group without a leader while this member is fine) is reported, not acted
  * on: one WARN log line and {@code meshd_heal_alerts_total{kind}}, where {@code kind} is the
- * incident kind (a small, fixed set). The action's subject is the incident key, so an alert never
+ * incident kind ({@link #KINDS}, else {@code other}: a bounded label). The action's subject is the incident key, so an alert never
  * keeps another action on the same node busy; its cooldown keeps it from repeating every tick.
  * An alert fixes nothing: its short verification window lets the incident go back to planning
  * (another candidate, once allowed) instead of waiting on it.
@@ -26,10 +27,23 @@ final class Alerts {
   static final String KIND = "alert";
   private static final Logger log = LoggerFactory.getLogger(Alerts.class);
 
+  /** The incident kinds that may raise an alert; their counters exist from the start at 0. */
+  static final List<String> KINDS = List.of(RaftHealing.NO_LEADER, RaftHealing.LEADER_DEGRADED,
+      RaftHealing.FOLLOWER_LAGGING, NodeHealing.DISK_PRESSURE, NodeHealing.MEMORY_PRESSURE,
+      NodeHealing.CERT_NEAR_EXPIRY);
+
   private final MeterRegistry registry;
 
   Alerts(MeterRegistry registry) {
     this.registry = registry;
+    KINDS.forEach(this::counter);
+  }
+
+  private Counter counter(String kind) {
+    return Counter.builder("meshd.heal.alerts")
+        .description("Alerts raised by the self-healing loop for what it must not fix itself")
+        .tag("kind", kind)
+        .register(registry);
   }
 
   /** A candidate alert for {@code diagnosis}. */
@@ -42,11 +56,7 @@ final class Alerts {
   Actuator actuator(Duration cooldown) {
     return Actuator.of(KIND, action -> {
       String kind = action.params().getOrDefault("kind", "unknown");
-      Counter.builder("meshd.heal.alerts")
-          .description("Alerts raised by the self-healing loop for what it must not fix itself")
-          .tag("kind", kind)
-          .register(registry)
-          .increment();
+      counter(KINDS.contains(kind) ? kind : "other").increment();
       log.warn("self-healing alert {}: {}", action.subject(),
           action.params().getOrDefault("reason", ""));
       return CompletableFuture.completedFuture(null);

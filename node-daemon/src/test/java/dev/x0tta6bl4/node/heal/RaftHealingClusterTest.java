@@ -105,8 +105,11 @@ class RaftHealingClusterTest {
 
       LocalCluster.await(() -> h.incidents(old).stream().anyMatch(v ->
               v.kind().equals(RaftHealing.LEADER_DEGRADED) && v.timeline().stream()
-                  .anyMatch(e -> e.detail().contains("quorum"))), RECOVER,
-          () -> "the transfer refused for the quorum: " + h.incidents(old));
+                  .anyMatch(e -> e.detail().contains("transfer-leadership/n" + old + ": veto"))),
+          RECOVER, () -> "the transfer vetoed: " + h.incidents(old));
+      LocalCluster.await(() -> h.loops.get(old).lastPlan().orElseThrow().rejected().stream()
+              .anyMatch(r -> r.toString().contains("quorum")), RECOVER,
+          () -> "the veto's reason: " + h.loops.get(old).lastPlan());
 
       assertThat(h.leader()).isEqualTo(old);
       assertThat(h.started).noneMatch(s -> s.contains(RaftHealing.TRANSFER_LEADERSHIP));

@@ -45,9 +45,6 @@ final class MetricsCatalogue {
   private static Map<String, Upcoming> upcoming() {
     List<Upcoming> list =
         List.of(
-            new Upcoming("meshd_mapek_actions_total", "counter", "",
-                "MAPE-K work (label outcome: succeeded, failed, rejected)",
-                "Adaptation actions executed, by outcome"),
             new Upcoming("meshd_mapek_cycles_total", "counter", "", "MAPE-K work",
                 "Control-loop cycles run"));
     Map<String, Upcoming> map = new TreeMap<>();

@@ -3,6 +3,7 @@ package dev.x0tta6bl4.node.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.x0tta6bl4.consensus.ConsensusStatus;
 import dev.x0tta6bl4.node.cluster.LocalCluster;
 import dev.x0tta6bl4.node.cluster.LocalCluster.ClusterNode;
 import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
@@ -121,9 +122,16 @@ class MetricsCatalogueTest {
       System.gc(); // jvm_gc_pause_seconds is registered on the first GC notification
       LocalCluster.await(() -> registry.find("jvm.gc.pause").timer() != null,
           Duration.ofSeconds(10), () -> "a GC notification");
+      // The middle node leads, so losing n2 is also a lagging follower it advises an alert for
+      // (meshd_mapek_actions_total{outcome="advised"}), whichever node led before.
+      middle.store().transferLeadership("n1").get(30, TimeUnit.SECONDS);
+      LocalCluster.await(() -> middle.store().status().role() == ConsensusStatus.Role.LEADER,
+          Duration.ofSeconds(10), () -> "n1 to lead");
       cluster.node(2).stop();
       LocalCluster.await(() -> !registry.find("meshd.link.down.reasons").counters().isEmpty(),
           Duration.ofSeconds(10), () -> "n1 to count its link to n2 going down");
+      LocalCluster.await(() -> !registry.find("meshd.mapek.actions").counters().isEmpty(),
+          Duration.ofSeconds(10), () -> "n1's loop to advise an action");
       LocalCluster.await(() -> registry.find("meshd.link.phi").tag("peer", "n0").gauge() != null,
           Duration.ofSeconds(5), () -> "n1's per-peer meters of its link to n0");
       families = MetricFamily.parse(scrape(middle));
