@@ -344,11 +344,13 @@ final class HealingCluster implements AutoCloseable {
 
   /**
    * Incidents of {@code kind} on node {@code i} first seen at or after {@code from} (less a
-   * second: a tick that began just before the fault may have read it).
+   * second: a tick that began just before the fault may have read it) and not resolved before it.
    */
   List<IncidentView> incidents(int i, String kind, Instant from) {
     return incidents(i).stream().filter(v -> v.kind().equals(kind))
-        .filter(v -> !v.firstSeen().isBefore(from.minusSeconds(1))).collect(Collectors.toList());
+        .filter(v -> !v.firstSeen().isBefore(from.minusSeconds(1)))
+        .filter(v -> v.resolvedAt() == null || v.resolvedAt().isAfter(from))
+        .collect(Collectors.toList());
   }
 
   boolean allQuiet() {
