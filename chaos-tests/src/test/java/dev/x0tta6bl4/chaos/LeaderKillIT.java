@@ -176,7 +176,7 @@ class LeaderKillIT {
       throws Exception {
     List<String> wrong = new ArrayList<>();
     for (Acked write : writes) {
-      Optional<KvHttp.Read> read = http.get(api, write.key, stale);
+      Optional<KvHttp.Read> read = readRetryingUnavailable(http, api, write.key, stale);
       if (read.isEmpty()) {
         wrong.add(write.key + " missing");
       } else if (read.get().version() != write.version || !read.get().value().equals(write.key)) {
@@ -186,6 +186,25 @@ class LeaderKillIT {
     }
     assertThat(wrong).as("acknowledged writes read from %s (%s), %d checked", api,
         stale ? "stale" : "linearizable", writes.size()).isEmpty();
+  }
+
+  /**
+   * A linearizable read answers 503 while the group has no leader (a loaded machine can see a
+   * new election after the one the test waited for); like any client, retry it for a while.
+   */
+  private static Optional<KvHttp.Read> readRetryingUnavailable(KvHttp http, URI api, String key,
+      boolean stale) throws Exception {
+    long until = System.nanoTime() + LEADER_DEADLINE.toNanos();
+    while (true) {
+      try {
+        return http.get(api, key, stale);
+      } catch (KvHttp.ApiException e) {
+        if (e.status != 503 || System.nanoTime() - until > 0) {
+          throw e;
+        }
+        TimeUnit.MILLISECONDS.sleep(20); // the poll interval of MeshdProcessCluster.await
+      }
+    }
   }
 
   /** A write the node acknowledged: key (also its value) and version. */
