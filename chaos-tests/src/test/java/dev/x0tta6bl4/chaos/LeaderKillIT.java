@@ -166,9 +166,13 @@ class LeaderKillIT {
     long done = System.nanoTime();
 
     System.out.printf("trial %d: killed leader %s (pid %s); first write on %s %d ms after"
-        + " SIGKILL; new leader %s (its log: leader %s after SIGKILL); %d writes acknowledged, all read back from %s and from the"
-        + " restarted %s; %d with unknown outcome%n", trial, leader, killedPid, probeNode.id, firstWriteMs, newLeader, electedAfter, writes.size(),
-        survivors.get(0).id, leader, unknown.get());
+        + " SIGKILL; new leader %s (its log: leader %s after SIGKILL); %d writes acknowledged,"
+        + " all read back from %s and from the restarted %s; %d with unknown outcome (%d ms"
+        + " writing, %d ms reading back, %d ms restart, %d ms catch-up and local reads)%n",
+        trial, leader, killedPid, probeNode.id, firstWriteMs, newLeader, electedAfter,
+        writes.size(), survivors.get(0).id, leader, unknown.get(),
+        (written - started) / 1_000_000, (checked - written) / 1_000_000,
+        (restarted - checked) / 1_000_000, (done - restarted) / 1_000_000);
     return firstWriteMs;
   }
 
