@@ -46,9 +46,11 @@ class LeaderKillIT {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
-  void leaderKilled_twoTrials_writesResumeAndNothingAcknowledgedIsLost() throws Exception {
-    List<Long> millis = runTrials(2);
-    assertThat(millis).hasSize(2).allMatch(ms -> ms < PROBE_DEADLINE.toMillis());
+  void leaderKilled_oneTrial_writesResumeAndNothingAcknowledgedIsLost() throws Exception {
+    // One trial in the default run: two took 114 s on the loaded 2-core machine (three JVM
+    // starts, one restart per trial); the ten-trial measurement is tagged chaos-full.
+    List<Long> millis = runTrials(1);
+    assertThat(millis).hasSize(1).allMatch(ms -> ms < PROBE_DEADLINE.toMillis());
   }
 
   @Test
