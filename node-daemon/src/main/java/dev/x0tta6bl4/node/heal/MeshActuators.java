@@ -94,9 +94,11 @@ final class MeshActuators {
   List<Actuator> actuators() {
     Duration timeout = Duration.ofSeconds(2);
     return List.of(
-        new Actuator(DROP_LINK, this::dropLink, timeout,
-            settings.dropHoldDown().plusSeconds(1), Duration.ofSeconds(2)),
-        new Actuator(QUARANTINE_PEER, this::quarantine, timeout, Duration.ofSeconds(5),
+        // The hold-down and the quarantine keep the peer away meanwhile: a longer cooldown would
+        // only leave a link that fails again soon after it came back to the failure detector.
+        new Actuator(DROP_LINK, this::dropLink, timeout, settings.dropHoldDown(),
+            Duration.ofSeconds(2)),
+        new Actuator(QUARANTINE_PEER, this::quarantine, timeout, Duration.ofSeconds(1),
             Duration.ofSeconds(2)),
         new Actuator(RAISE_LINK_COST, a -> costFactor(a, settings.costFactor()), timeout,
             Duration.ofSeconds(5), Duration.ofSeconds(3)),

@@ -131,7 +131,12 @@ final class MeshDetectors {
         // Counted before the loop watched: not news. A neighbour first seen later: all new.
         history.add(new Count(s.at(), watching ? 0 : total));
       }
-      if (history.peekLast().total() != total) {
+      boolean quarantined = s.value(MeshSensors.PEER_QUARANTINED, peer).orElse(0) > 0;
+      if (quarantined) {
+        // Paid for: once the quarantine ends, only failures after it count.
+        history.clear();
+        history.add(new Count(s.at(), total));
+      } else if (history.peekLast().total() != total) {
         history.addLast(new Count(s.at(), total));
       }
       while (history.size() > 1 && !secondOf(history).at().isAfter(horizon)) {
@@ -139,7 +144,6 @@ final class MeshDetectors {
       }
       double recent = total - history.peekFirst().total();
       boolean linked = s.value(MeshSensors.LINK_UP, peer).isPresent();
-      boolean quarantined = s.value(MeshSensors.PEER_QUARANTINED, peer).orElse(0) > 0;
       if (recent >= settings.signatureFailures() && linked && !quarantined) {
         out.add(new Detection(MISBEHAVING_PEER, peer, Severity.CRITICAL, String.format(Locale.ROOT,
             "%.0f relayed adverts with bad signatures in the last %d s (%.0f since start)", recent,

@@ -37,8 +37,9 @@ import java.util.Set;
  * failed remedy still reaches an operator.
  *
  * <p>Veto: {@code drop-link} and {@code quarantine-peer} are refused unless the node keeps at
- * least one other link that is up, responsive and not itself being dropped or quarantined (the
- * actions in flight count): the node's last usable link is never taken.
+ * least one other link that is up, heard within half of {@code unresponsiveAfter}, not in
+ * quarantine and not itself being dropped or quarantined (the actions in flight count): the
+ * node's last usable link is never taken.
  *
  * <p>Built once per node by {@code HealingModules}; its sensors, detectors and policies run on the
  * loop thread, its actuators on the loop's executor. Holds no resources.
@@ -159,10 +160,13 @@ public final class MeshHealing implements HealingModule {
     if (!MeshActuators.LINK_REMOVING.contains(action.kind())) {
       return Optional.empty();
     }
-    double unresponsive = settings.unresponsiveAfter().toNanos() / 1e9;
+    // Usable means clearly alive: heard within half the unresponsive threshold. A link already
+    // half-way to silence does not count, so a node whose links all fall silent together (it is
+    // the one cut off) does not drop one of them a tick before the others cross the threshold.
+    double fresh = settings.unresponsiveAfter().toNanos() / 2e9;
     Set<String> usable = new HashSet<>();
     for (String peer : s.metric(MeshSensors.LINK_UP).keySet()) {
-      if (s.value(MeshSensors.LINK_SILENCE, peer).orElse(0) < unresponsive
+      if (s.value(MeshSensors.LINK_SILENCE, peer).orElse(0) < fresh
           && s.value(MeshSensors.PEER_QUARANTINED, peer).orElse(0) <= 0) {
         usable.add(peer);
       }

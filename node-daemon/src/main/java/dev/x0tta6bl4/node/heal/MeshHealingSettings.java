@@ -32,7 +32,8 @@ import java.util.Objects;
  * @param replaceBelow after dropping a link, a different neighbour is dialled when fewer than
  *     this many usable links remain (and {@code mesh.max-neighbours} leaves room)
  * @param correlateMinLinks link symptoms of one tick that make the local node the suspect
- *     (then only an alert: dropping links would not help)
+ *     (then only an alert: dropping links would not help; a node whose every link goes silent
+ *     at once is more likely frozen or cut off itself than surrounded by failed neighbours)
  */
 public record MeshHealingSettings(
     Duration unresponsiveAfter,
@@ -100,7 +101,7 @@ public record MeshHealingSettings(
   private static final MeshHealingSettings DEFAULTS = new MeshHealingSettings(
       Duration.ofMillis(500), Duration.ofSeconds(3), 10, 0.2, 0.05, Duration.ofMillis(250),
       Duration.ofMillis(100), 10, Duration.ofSeconds(10), Duration.ofSeconds(1), 1,
-      Duration.ofSeconds(10), Duration.ofSeconds(60), 1.0, 0.5, Duration.ofSeconds(2), 2, 3);
+      Duration.ofSeconds(10), Duration.ofSeconds(60), 1.0, 0.5, Duration.ofSeconds(2), 2, 2);
 
   /** The defaults, tuned for the default 100 ms heartbeat. */
   public static MeshHealingSettings defaults() {

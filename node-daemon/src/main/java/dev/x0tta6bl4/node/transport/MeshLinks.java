@@ -421,6 +421,16 @@ public final class MeshLinks implements Component {
       onChannelLoop(handler, () -> handler.goodbye(GoodbyeReason.NORMAL_SHUTDOWN, "node is shutting down"));
       return;
     }
+    long nowNanos = nanoClock.getAsLong();
+    Penalty penalty = penalties.get(peer);
+    if (penalty != null && penalty.untilNanos - nowNanos > 0) {
+      // The check after TLS may still be on its way: never admit a refused peer, even briefly.
+      long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(penalty.untilNanos - nowNanos));
+      GoodbyeReason reason = penalty.reason;
+      String detail = penalty.detail + "; refused for another " + seconds + "s";
+      onChannelLoop(handler, () -> handler.goodbye(reason, detail));
+      return;
+    }
     Link existing = links.get(peer);
     if (existing != null) {
       if (!preferNewConnection(localNodeId, peer, handler.outbound(), existing.outbound())) {

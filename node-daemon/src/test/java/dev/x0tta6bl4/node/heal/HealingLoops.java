@@ -13,11 +13,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +45,7 @@ final class HealingLoops implements AutoCloseable {
   private final ExecutorService actions = Executors.newFixedThreadPool(2);
   private final List<String> violations = new CopyOnWriteArrayList<>();
   private final List<String> started = new CopyOnWriteArrayList<>();
+  private final List<String> onCutOffNode = new CopyOnWriteArrayList<>();
 
   HealingLoops(LocalCluster cluster, Mode mode, MeshHealingSettings settings, Duration tick) {
     this.cluster = cluster;
@@ -79,6 +78,11 @@ final class HealingLoops implements AutoCloseable {
     return List.copyOf(violations);
   }
 
+  /** Link-removing actions started on a node that the faults had already cut off entirely. */
+  List<String> onCutOffNode() {
+    return List.copyOf(onCutOffNode);
+  }
+
   /** Every action started, as "node kind/subject". */
   List<String> started() {
     return List.copyOf(started);
@@ -95,25 +99,26 @@ final class HealingLoops implements AutoCloseable {
   }
 
   /**
-   * Ground truth at action start: after removing the subject's link, the node must keep a link
-   * to a peer whose link carries traffic (no fault blocks it) — the node is never isolated.
+   * Ground truth at action start: a link-removing action must not take the node's last link that
+   * carries traffic (no fault blocks it), i.e. must not be what isolates the node. Actions on a
+   * node the faults had cut off entirely already are listed apart ({@link #onCutOffNode}).
    */
   private void check(ClusterNode node, Action action) {
     started.add(node.id() + " " + action.key());
     if (!MeshActuators.LINK_REMOVING.contains(action.kind())) {
       return;
     }
-    Set<String> others = new HashSet<>(node.links().currentLinks().keySet());
-    others.remove(action.subject());
     List<String> usable = new ArrayList<>();
-    for (String peer : others) {
+    for (String peer : node.links().currentLinks().keySet()) {
       FaultPlans plans = cluster.faults().plans(node.id(), peer);
       if (!plans.inbound().blocked() && !plans.outbound().blocked()) {
         usable.add(peer);
       }
     }
     if (usable.isEmpty()) {
-      violations.add(node.id() + " started " + action.key() + " with no other usable link (linked "
+      onCutOffNode.add(node.id() + " " + action.key()); // the fault isolated it already
+    } else if (usable.equals(List.of(action.subject()))) {
+      violations.add(node.id() + " started " + action.key() + " on its last usable link (linked "
           + node.links().currentLinks().keySet() + ")");
     }
   }

@@ -57,13 +57,20 @@ class MeshHealingScenarioTest {
    * and whichever drops it first ends the other's symptom.
    */
   static IncidentView awaitResolved(HealingLoops loops, String kind, List<String> nodeAndSubject) {
+    return awaitResolved(loops, kind, nodeAndSubject, java.time.Instant.EPOCH);
+  }
+
+  /** As above, for incidents detected at or after {@code since}. */
+  static IncidentView awaitResolved(HealingLoops loops, String kind, List<String> nodeAndSubject,
+      java.time.Instant since) {
     List<IncidentView> found = new ArrayList<>();
     LocalCluster.await(() -> {
       found.clear();
       for (String ns : nodeAndSubject) {
         String[] parts = ns.split("/");
         loops.loop(parts[0]).incidents(kind, parts[1]).stream()
-            .filter(i -> !i.open() && timeline(i).contains(TimelineEvent.Type.ACTION_STARTED))
+            .filter(i -> !i.open() && !i.detectedAt().isBefore(since)
+                && timeline(i).contains(TimelineEvent.Type.ACTION_STARTED))
             .forEach(found::add);
       }
       return !found.isEmpty();

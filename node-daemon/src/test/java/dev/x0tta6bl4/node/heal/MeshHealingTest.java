@@ -154,6 +154,29 @@ class MeshHealingTest {
   }
 
   @Test
+  void failuresPaidForByAQuarantine_doNotQuarantineAgain_butNewOnesDo() {
+    FakeMesh mesh = new FakeMesh(clock, "a", "b", "c");
+    MeshHealing module = new MeshHealing("n0", mesh,
+        MeshHealingSettings.defaults().withQuarantinePeriod(Duration.ofSeconds(2)), clock, registry);
+    ControlLoop loop = loop(module, Mode.AUTO);
+    mesh.signatureFailures.put("b", 0L);
+    run(loop, mesh, 3, Set.of());
+    mesh.signatureFailures.put("b", 1L);
+    run(loop, mesh, 2, Set.of());
+    assertThat(mesh.operations).containsOnlyOnce("refuse b QUARANTINED 2000");
+
+    run(loop, mesh, 25, Set.of()); // the quarantine ends; b links again within the window
+    mesh.links.put("b", new FakeMesh.FakeLink(clock.nanos()));
+    run(loop, mesh, 10, Set.of());
+    assertThat(mesh.operations).containsOnlyOnce("refuse b QUARANTINED 2000");
+
+    mesh.signatureFailures.put("b", 2L);
+    run(loop, mesh, 2, Set.of());
+    assertThat(mesh.operations.stream().filter(op -> op.equals("refuse b QUARANTINED 2000")))
+        .hasSize(2);
+  }
+
+  @Test
   void failuresCountedBeforeTheLoopWatched_areNotNews() {
     FakeMesh mesh = new FakeMesh(clock, "a", "b");
     ControlLoop loop = loop(module(mesh), Mode.AUTO);
