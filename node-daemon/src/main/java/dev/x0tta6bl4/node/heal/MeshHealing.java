@@ -13,6 +13,7 @@ import dev.x0tta6bl4.mapek.Sensor;
 import dev.x0tta6bl4.mapek.Snapshot;
 import dev.x0tta6bl4.node.mesh.MeshRouter;
 import dev.x0tta6bl4.node.transport.MeshLinks;
+import dev.x0tta6bl4.node.wiring.Container;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,6 +42,10 @@ import java.util.Set;
  * quarantine and not itself being dropped or quarantined (the actions in flight count): the
  * node's last usable link is never taken.
  *
+ * <p>The node's {@code HealingComponent} builds its own correlator over {@link #linkSymptomKinds()}
+ * for every module; {@link #correlator()} is this area's choice of threshold, for a loop built
+ * around this module alone.
+ *
  * <p>Built once per node by {@code HealingModules}; its sensors, detectors and policies run on the
  * loop thread, its actuators on the loop's executor. Holds no resources.
  */
@@ -50,6 +55,16 @@ public final class MeshHealing implements HealingModule {
   private final MeshSensors sensors;
   private final MeshDetectors detectors;
   private final MeshActuators actuators;
+
+  /**
+   * The mesh area for the node's own links and router, from a started container, with the
+   * default settings (no config keys yet).
+   */
+  public static MeshHealing forNode(String localNodeId, Container c) {
+    return forNode(localNodeId, c.get(MeshLinks.class), c.get(MeshRouter.class),
+        MeshHealingSettings.defaults(), c.get(Clock.class),
+        c.get(io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
+  }
 
   /** The mesh area for the node's own links and router. */
   public static MeshHealing forNode(String localNodeId, MeshLinks links, MeshRouter router,
@@ -96,13 +111,18 @@ public final class MeshHealing implements HealingModule {
     return this::veto;
   }
 
+  /** Symptoms about one link, for the loop's neighbourhood correlation. */
+  @Override
+  public Set<String> linkSymptomKinds() {
+    return Set.of(MeshDetectors.NEIGHBOUR_UNRESPONSIVE, MeshDetectors.LINK_DEGRADED);
+  }
+
   /**
    * Groups link symptoms: when {@code correlateMinLinks} links of this node fail in one tick,
    * the node itself is the likely cause ({@code local-node-suspect}).
    */
   public Correlator correlator() {
-    return new NeighbourhoodCorrelator(localNodeId,
-        Set.of(MeshDetectors.NEIGHBOUR_UNRESPONSIVE, MeshDetectors.LINK_DEGRADED),
+    return new NeighbourhoodCorrelator(localNodeId, linkSymptomKinds(),
         settings.correlateMinLinks());
   }
 
