@@ -225,7 +225,7 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
     java.util.Objects.requireNonNull(peerId, "peerId");
     if (!(factor >= 1 && factor <= MAX_COST_FACTOR)) {
       throw new IllegalArgumentException("link cost factor for " + peerId + " must be within [1, "
-          + MAX_COST_FACTOR + "], got " + factor);
+          + (long) MAX_COST_FACTOR + "], got " + factor);
     }
     CompletableFuture<OptionalLong> result = new CompletableFuture<>();
     onOwner(result, () -> {

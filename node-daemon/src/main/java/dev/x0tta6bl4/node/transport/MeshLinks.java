@@ -128,6 +128,8 @@ public final class MeshLinks implements Component {
   private Channel serverChannel;
   private io.netty.util.concurrent.ScheduledFuture<?> ticker;
   private volatile int activeLinks;
+  /** Refusals in force, republished by the owner loop whenever they change. */
+  private volatile Map<String, Refusal> refusals = Map.of();
   private volatile LinkView view = LinkView.EMPTY;
   private volatile boolean closing;
 
@@ -146,6 +148,30 @@ public final class MeshLinks implements Component {
       this.address = address;
       this.seed = seed;
     }
+  }
+
+  /** Why and until when a peer is refused; the GOODBYE its connections get. */
+  record Refusal(long untilNanos, GoodbyeReason reason, String detail) {}
+
+  /**
+   * The refusal of {@code peer} in force now, if any, with the GOODBYE detail to send it; from
+   * any thread (channel loops check it before sending HELLO).
+   */
+  Optional<Refusal> refusalOf(String peer) {
+    Refusal r = refusals.get(peer);
+    long now = nanoClock.getAsLong();
+    if (r == null || r.untilNanos() - now <= 0) {
+      return Optional.empty();
+    }
+    long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.untilNanos() - now));
+    return Optional.of(new Refusal(r.untilNanos(), r.reason(),
+        r.detail() + "; refused for another " + seconds + "s"));
+  }
+
+  private void publishRefusals() {
+    Map<String, Refusal> copy = new HashMap<>();
+    penalties.forEach((peer, p) -> copy.put(peer, new Refusal(p.untilNanos, p.reason, p.detail)));
+    refusals = Map.copyOf(copy);
   }
 
   /**
@@ -585,6 +611,7 @@ public final class MeshLinks implements Component {
       penalty.reason = GoodbyeReason.PROTOCOL_ERROR;
       penalty.detail = "sent malformed data";
     }
+    publishRefusals();
     log.warn("neighbour sent malformed data; backing off {} {} {}", kv("peer", peer),
         kv("strikes", penalty.strikes), kv("backoff_s", seconds));
   }
@@ -791,6 +818,7 @@ public final class MeshLinks implements Component {
       penalty.untilNanos = nanoClock.getAsLong() + period.toNanos();
       penalty.reason = reason;
       penalty.detail = detail;
+      publishRefusals();
       Link link = links.get(peer);
       if (link != null) {
         closeReasons.put(link.channel(), "refused:" + reason.name().toLowerCase(Locale.ROOT));
@@ -814,6 +842,7 @@ public final class MeshLinks implements Component {
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     owner.execute(() -> {
       Penalty removed = penalties.remove(peer);
+      publishRefusals();
       boolean inForce = removed != null && removed.untilNanos - nanoClock.getAsLong() > 0;
       dueNow(peer);
       if (inForce) {
@@ -889,7 +918,7 @@ public final class MeshLinks implements Component {
     if (penalties.isEmpty()) {
       return;
     }
-    penalties.entrySet().removeIf(e -> {
+    boolean removed = penalties.entrySet().removeIf(e -> {
       Penalty p = e.getValue();
       boolean expired = p.untilNanos - now <= 0;
       if (expired && p.reason != GoodbyeReason.PROTOCOL_ERROR) {
@@ -897,6 +926,9 @@ public final class MeshLinks implements Component {
       }
       return expired && p.reason != GoodbyeReason.PROTOCOL_ERROR; // strikes are kept
     });
+    if (removed) {
+      publishRefusals();
+    }
   }
 
   /**
