@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.x0tta6bl4.mapek.IncidentView;
 import dev.x0tta6bl4.mapek.Mode;
-import dev.x0tta6bl4.mapek.TimelineEvent;
 import dev.x0tta6bl4.node.cluster.LocalCluster;
 import dev.x0tta6bl4.node.cluster.LocalCluster.ClusterNode;
 import dev.x0tta6bl4.node.transport.FrameRewriter;
