@@ -49,16 +49,21 @@ final class Alerts {
   /** A candidate alert for {@code diagnosis}. */
   static Candidate candidate(Diagnosis diagnosis, int priority, String rationale) {
     String evidence = diagnosis.symptoms().get(0).evidence();
+    // The parameters of the node's one alert actuator (MeshActuators' in a node).
     return new Candidate(new Action(KIND, diagnosis.key(),
-        Map.of("kind", diagnosis.kind(), "reason", evidence)), priority, rationale);
+        Map.of("symptom", diagnosis.kind(), "detail", evidence)), priority, rationale);
   }
 
+  /**
+   * An alert actuator of the same contract as the node's (which the mesh module registers; a
+   * loop has one actuator per kind), for loops built without the mesh module, e.g. in tests.
+   */
   Actuator actuator(Duration cooldown) {
     return Actuator.of(KIND, action -> {
-      String kind = action.params().getOrDefault("kind", "unknown");
+      String kind = action.params().getOrDefault("symptom", "unknown");
       counter(KINDS.contains(kind) ? kind : "other").increment();
       log.warn("self-healing alert {}: {}", action.subject(),
-          action.params().getOrDefault("reason", ""));
+          action.params().getOrDefault("detail", ""));
       return CompletableFuture.completedFuture(null);
     }).withTimeout(Duration.ofSeconds(1)).withCooldown(cooldown)
         .withVerifyWindow(Duration.ofSeconds(2));

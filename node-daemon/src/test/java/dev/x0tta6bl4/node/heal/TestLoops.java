@@ -37,11 +37,16 @@ final class TestLoops {
     ControlLoopBuilder b = ControlLoop.builder().clock(clock).executor(executor)
         .meterRegistry(registry).knowledge(KnowledgeBase.inMemory(16, 1_000)).mode(mode)
         .clearTicks(clearTicks);
+    boolean alert = false;
     for (HealingModule m : modules) {
       m.sensors().forEach(b::sensor);
       m.detectors().forEach(b::detector);
       m.policies().forEach(b::policy);
       m.actuators().forEach(a -> b.actuator(wrap.apply(a)));
+      alert |= m.actuators().stream().anyMatch(a -> a.kind().equals(Alerts.KIND));
+    }
+    if (!alert) { // in a node the mesh module brings the alert actuator
+      b.actuator(wrap.apply(new Alerts(registry).actuator(Duration.ofMinutes(5))));
     }
     List<ActionVeto> vetoes = java.util.Arrays.stream(modules).map(HealingModule::veto).toList();
     b.veto((action, snapshot, inFlight) -> {
