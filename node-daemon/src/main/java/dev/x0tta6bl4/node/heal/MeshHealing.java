@@ -148,6 +148,11 @@ public final class MeshHealing implements HealingModule {
   }
 
   List<Candidate> propose(Diagnosis d, Snapshot s) {
+    if (!symptomKinds().contains(d.kind())
+        && !d.kind().equals(NeighbourhoodCorrelator.NODE_SUSPECT)
+        && !d.kind().equals(NeighbourhoodCorrelator.LOCAL_NODE_SUSPECT)) {
+      return List.of(); // another area's incident: its module plans (and alerts) for it
+    }
     List<Candidate> out = new ArrayList<>(2);
     String subject = d.subject();
     switch (d.kind()) {
@@ -166,7 +171,7 @@ public final class MeshHealing implements HealingModule {
       case MeshDetectors.ISOLATED -> out.add(new Candidate(
           Action.of(MeshActuators.RECONNECT, subject), 80,
           "no link at all: dial every known neighbour now instead of after backoff"));
-      default -> { } // clock-skew, local-node-suspect and others: alert only
+      default -> { } // clock-skew, node-suspect, local-node-suspect: alert only
     }
     boolean alertOnly = out.isEmpty();
     out.add(new Candidate(new Action(MeshActuators.ALERT, subject,

@@ -60,6 +60,25 @@ class MeshHealingTest {
   }
 
   @Test
+  void policy_proposesNothingForAnotherAreasIncident_butAlertsForItsOwnAndCorrelatedOnes() {
+    MeshHealing module = module(new FakeMesh(clock, "a"));
+    dev.x0tta6bl4.mapek.Snapshot empty = dev.x0tta6bl4.mapek.Snapshot.of(1, Instant.EPOCH,
+        List.of(), Set.of());
+
+    assertThat(module.propose(diagnosis("disk-pressure", "local"), empty)).isEmpty();
+    assertThat(module.propose(diagnosis("raft-leader-degraded", "n0"), empty)).isEmpty();
+    assertThat(module.propose(diagnosis("clock-skew", "n1"), empty))
+        .extracting(c -> c.action().kind()).containsExactly("alert");
+    assertThat(module.propose(diagnosis("node-suspect", "n3"), empty))
+        .extracting(c -> c.action().kind()).containsExactly("alert");
+  }
+
+  private static dev.x0tta6bl4.mapek.Diagnosis diagnosis(String kind, String subject) {
+    return dev.x0tta6bl4.mapek.Diagnosis.of(new dev.x0tta6bl4.mapek.Symptom(kind, subject,
+        dev.x0tta6bl4.mapek.Severity.WARNING, "test", Instant.EPOCH));
+  }
+
+  @Test
   void silentLink_isDropped_andTheIncidentIsVerifiedAndResolved() {
     FakeMesh mesh = new FakeMesh(clock, "a", "b");
     ControlLoop loop = loop(module(mesh), Mode.AUTO);
