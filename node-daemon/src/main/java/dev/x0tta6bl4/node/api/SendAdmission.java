@@ -140,17 +140,17 @@ public final class SendAdmission {
   }
 
   /** Records the response time of an admitted request. */
-  void responded(long admittedAtNanos) {
+  public void responded(long admittedAtNanos) {
     requestLatency.recordValue(micros(nanoTime.getAsLong() - admittedAtNanos));
   }
 
   /** An admitted unicast was accepted by the mesh; its outcome will follow. */
-  void accepted() {
+  public void accepted() {
     inFlight.incrementAndGet();
   }
 
   /** The outcome of an accepted unicast admitted at {@code admittedAtNanos}. */
-  void outcome(long admittedAtNanos, boolean wasDelivered) {
+  public void outcome(long admittedAtNanos, boolean wasDelivered) {
     inFlight.decrementAndGet();
     if (wasDelivered) {
       delivered.increment();
@@ -161,7 +161,7 @@ public final class SendAdmission {
   }
 
   /** The monotonic time, for the API to stamp admissions with. */
-  long now() {
+  public long now() {
     return nanoTime.getAsLong();
   }
 
