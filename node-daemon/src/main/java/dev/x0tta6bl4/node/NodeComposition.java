@@ -8,6 +8,8 @@ import dev.x0tta6bl4.node.cli.BuildInfo;
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.identity.CryptoStartup;
 import dev.x0tta6bl4.node.delivery.DeliverySettings;
+import dev.x0tta6bl4.node.heal.HealingComponent;
+import dev.x0tta6bl4.node.heal.HealingModules;
 import dev.x0tta6bl4.node.identity.NodeIdentityService;
 import dev.x0tta6bl4.node.mesh.BootCounter;
 import dev.x0tta6bl4.node.mesh.MeshRouter;
@@ -182,6 +184,19 @@ public final class NodeComposition {
                     System::nanoTime,
                     c.get(Tracing.class)))
         .bind(MeshService.class, c -> c.get(MeshRouter.class))
+        // After everything it senses and acts on; its own threads, so the scheduler's slow
+        // housekeeping never delays detection.
+        .bind(
+            HealingComponent.class,
+            c ->
+                new HealingComponent(
+                    config.mapek(),
+                    local.nodeId(),
+                    local.stateDir(),
+                    HealingModules.forNode(config, local, c),
+                    c.get(PrometheusMeterRegistry.class),
+                    c.get(Clock.class),
+                    c.get(Tracing.class)))
         .bind(
             MetricsEndpoint.class,
             c ->
@@ -211,6 +226,7 @@ public final class NodeComposition {
                             c.get(ConsensusComponent.class)::status,
                             Math.toIntExact(config.consensus().maxValueSize().bytes()))
                         : ConsensusAccess.disabled(),
+                    c.get(HealingComponent.class),
                     c.get(EventLoops.class).group(),
                     c.get(PrometheusMeterRegistry.class),
                     c::isRunning, // 503 not_ready until every component has started

@@ -50,7 +50,7 @@ final class ClusterHandlers {
   }
 
   CompletionStage<HttpResponse> status(HttpRequest request) {
-    return run("cluster_status", store -> {
+    return run("cluster_status", request, store -> {
       Map<String, Object> body = statusBody(store);
       calls.consensus().supervision().ifPresent(s -> body.put("supervisor", supervisorBody(s)));
       return CompletableFuture.completedFuture(ApiResponses.json(200, body));
@@ -58,12 +58,12 @@ final class ClusterHandlers {
   }
 
   CompletionStage<HttpResponse> snapshot(HttpRequest request) {
-    return run("cluster_snapshot", store -> store.snapshot().thenApply(index ->
+    return run("cluster_snapshot", request, store -> store.snapshot().thenApply(index ->
         ApiResponses.json(200, Map.of("index", index))));
   }
 
   CompletionStage<HttpResponse> addVoter(HttpRequest request) {
-    return run("cluster_add_voter", store -> {
+    return run("cluster_add_voter", request, store -> {
       Voter voter = parseVoter(request.body());
       if (store.voters().stream().anyMatch(v -> v.id().equals(voter.id()))) {
         throw new ApiException(409, "voter_exists", "'" + voter.id() + "' is already a voter");
@@ -73,7 +73,7 @@ final class ClusterHandlers {
   }
 
   CompletionStage<HttpResponse> removeVoter(HttpRequest request) {
-    return run("cluster_remove_voter", store -> {
+    return run("cluster_remove_voter", request, store -> {
       String id = request.path().substring(VOTER_PREFIX.length());
       List<Voter> voters = store.voters();
       if (voters.stream().noneMatch(v -> v.id().equals(id))) {
@@ -88,8 +88,9 @@ final class ClusterHandlers {
     });
   }
 
-  private CompletionStage<HttpResponse> run(String kind, StoreCalls.Work work) {
-    return calls.call(kind, work);
+  private CompletionStage<HttpResponse> run(String kind, HttpRequest request,
+      StoreCalls.Work work) {
+    return calls.call(kind, request, work);
   }
 
   private static Map<String, Object> statusBody(ReplicatedStore store) {

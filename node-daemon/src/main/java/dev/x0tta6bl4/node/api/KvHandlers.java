@@ -95,7 +95,7 @@ final class KvHandlers {
   }
 
   private CompletionStage<HttpResponse> run(String kind, HttpRequest request, Work work) {
-    return calls.call(kind, store -> {
+    return calls.call(kind, request, store -> {
       String key = KvKeys.fromPath(request.path(), PREFIX);
       try {
         return work.apply(store, key);

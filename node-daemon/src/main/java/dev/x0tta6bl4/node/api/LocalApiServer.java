@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *       SubscribeHandler});
  *   <li>{@code GET|PUT|DELETE /v1/kv/{key}}: the replicated key-value store ({@link
  *       KvHandlers});
+ *   <li>{@code GET /v1/incidents}, {@code GET /v1/incidents/{id}}: the self-healing loop's
+ *       incidents with their timelines ({@link IncidentHandlers});
  *   <li>{@code GET /v1/cluster}, {@code POST /v1/cluster/snapshot}, {@code POST
  *       /v1/cluster/voters}, {@code DELETE /v1/cluster/voters/{id}}: the Raft group ({@link
  *       ClusterHandlers}).
@@ -69,6 +71,7 @@ public final class LocalApiServer implements Component {
    * @param mesh the mesh the API drives
    * @param consensus how handlers reach the replicated store on each request ({@link
    *     ConsensusAccess#disabled()} for a node without one)
+   * @param incidents the self-healing loop's incidents ({@link IncidentSource#off()}: none)
    * @param group event loops for connections and timers; owned by the caller
    * @param registry where request, stream and API meters go
    * @param ready whether the node serves requests now; called on event loops, must be fast
@@ -76,23 +79,24 @@ public final class LocalApiServer implements Component {
    * @param admission admits or sheds each {@code POST /v1/messages} and records its load figures
    */
   public LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
-      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready, Tracing tracing,
-      SendAdmission admission) {
-    this(config, mesh, consensus, group, registry, ready, STREAM_HEARTBEAT, MESH_ANSWER_TIMEOUT,
-        tracing, admission);
+      IncidentSource incidents, EventLoopGroup group, MeterRegistry registry,
+      BooleanSupplier ready, Tracing tracing, SendAdmission admission) {
+    this(config, mesh, consensus, incidents, group, registry, ready, STREAM_HEARTBEAT,
+        MESH_ANSWER_TIMEOUT, tracing, admission);
   }
 
   /** As above, with the stream heartbeat and the mesh answer timeout (tests shorten them). */
   LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
       EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready,
       Duration streamHeartbeat, Duration meshTimeout, SendAdmission admission) {
-    this(config, mesh, consensus, group, registry, ready, streamHeartbeat, meshTimeout,
-        Tracing.off(), admission);
+    this(config, mesh, consensus, IncidentSource.off(), group, registry, ready, streamHeartbeat,
+        meshTimeout, Tracing.off(), admission);
   }
 
   private LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
-      EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready,
-      Duration streamHeartbeat, Duration meshTimeout, Tracing tracing, SendAdmission admission) {
+      IncidentSource incidents, EventLoopGroup group, MeterRegistry registry,
+      BooleanSupplier ready, Duration streamHeartbeat, Duration meshTimeout, Tracing tracing,
+      SendAdmission admission) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(consensus, "consensus");
@@ -105,9 +109,11 @@ public final class LocalApiServer implements Component {
             Objects.requireNonNull(admission, "admission"));
     SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
         config.subscriberBuffer(), metrics);
-    StoreCalls calls = new StoreCalls(consensus, ready, group, metrics);
+    StoreCalls calls = new StoreCalls(consensus, ready, group, metrics, tracing);
     KvHandlers kv = new KvHandlers(calls);
     ClusterHandlers cluster = new ClusterHandlers(calls);
+    IncidentHandlers incidentHandlers =
+        new IncidentHandlers(Objects.requireNonNull(incidents, "incidents"), ready);
     int maxBody = Math.toIntExact(config.maxBodySize().bytes());
     int serverMaxBody = consensus.enabled()
         ? Math.max(maxBody, Math.min(MAX_SERVER_BODY, consensus.maxValueBytes() + VALUE_SLACK))
@@ -132,6 +138,8 @@ public final class LocalApiServer implements Component {
             .route(HttpMethod.POST, ClusterHandlers.VOTERS, bounded(maxBody, cluster::addVoter))
             .route(HttpMethod.DELETE, ClusterHandlers.VOTER_PREFIX + "{id}",
                 bounded(maxBody, cluster::removeVoter))
+            .route(HttpMethod.GET, "/v1/incidents", incidentHandlers::list)
+            .route(HttpMethod.GET, IncidentHandlers.PREFIX + "{id}", incidentHandlers::one)
             .build();
   }
 

@@ -1,7 +1,11 @@
 package dev.x0tta6bl4.node.api;
 
 import dev.x0tta6bl4.consensus.ReplicatedStore;
+import dev.x0tta6bl4.observability.HttpRequest;
 import dev.x0tta6bl4.observability.HttpResponse;
+import dev.x0tta6bl4.observability.TracedSpan;
+import dev.x0tta6bl4.observability.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,7 +17,10 @@ import java.util.function.BooleanSupplier;
  * or stops, 503 {@code consensus_disabled} without a store, the store fetched from {@link
  * ConsensusAccess} for this request only, the API's own deadline (the store's request timeout
  * plus a second), failures mapped by {@link ConsensusResponses}, and one count in {@code
- * meshd.api.consensus.requests} per answer. Stateless apart from metrics; runs on event loops.
+ * meshd.api.consensus.requests} per answer. With tracing on, each request is a {@code
+ * meshd.raft.<kind>} span (a child of the request's {@code traceparent} header when it has one)
+ * from arrival to answer, with the answer's status and error code. Stateless apart from metrics;
+ * runs on event loops.
  */
 final class StoreCalls {
   /** The work of one request once the store is at hand; may throw {@link ApiException}. */
@@ -26,13 +33,15 @@ final class StoreCalls {
   private final BooleanSupplier ready;
   private final ScheduledExecutorService scheduler;
   private final ApiMetrics metrics;
+  private final Tracing tracing;
 
   StoreCalls(ConsensusAccess consensus, BooleanSupplier ready,
-      ScheduledExecutorService scheduler, ApiMetrics metrics) {
+      ScheduledExecutorService scheduler, ApiMetrics metrics, Tracing tracing) {
     this.consensus = consensus;
     this.ready = ready;
     this.scheduler = scheduler;
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
   ConsensusAccess consensus() {
@@ -40,7 +49,28 @@ final class StoreCalls {
   }
 
   /** Runs {@code work} as request {@code kind} (a {@link ApiMetrics#CONSENSUS_KINDS} value). */
-  CompletionStage<HttpResponse> call(String kind, Work work) {
+  CompletionStage<HttpResponse> call(String kind, HttpRequest request, Work work) {
+    if (!tracing.enabled()) {
+      return call(kind, work);
+    }
+    TracedSpan span = tracing.startSpan("meshd.raft." + kind, SpanKind.SERVER,
+        request.header(Tracing.TRACEPARENT).orElse(null));
+    CompletionStage<HttpResponse> response;
+    try (TracedSpan.Activation ignored = span.activate()) {
+      response = call(kind, work);
+    }
+    return response.whenComplete((r, error) -> {
+      if (r != null) {
+        span.attribute("http.response.status_code", r.status());
+        if (r.status() >= 400) {
+          span.attribute("meshd.error_code", errorCode(r)).error(String.valueOf(r.status()));
+        }
+      }
+      span.end();
+    });
+  }
+
+  private CompletionStage<HttpResponse> call(String kind, Work work) {
     if (!ready.getAsBoolean()) {
       return CompletableFuture.completedFuture(ApiResponses.notReady());
     }

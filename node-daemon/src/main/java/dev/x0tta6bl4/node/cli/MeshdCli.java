@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       KvCommand.class,
       ClusterCommand.class,
       SnapshotCommand.class,
+      IncidentsCommand.class,
       VersionCommand.class,
       DemoCommand.class,
       picocli.CommandLine.HelpCommand.class

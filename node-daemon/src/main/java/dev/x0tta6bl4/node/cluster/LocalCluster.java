@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  * <p>The replicated store is off unless asked for: with {@code raftVoters} > 0 the first that
  * many nodes form one Raft group from their configuration (each on a loopback port chosen once,
  * kept across restarts, with 500..1000 ms election timeouts for a busy shared machine), and
- * the others start with {@code consensus.join}, waiting to be added as voters.
+ * the others start with {@code consensus.join}, waiting to be added as voters. The
+ * self-healing loop is off ({@code mapek.mode: off}) unless {@code customise} turns it on.
  *
  * <p>Used by {@code meshd demo} and by the tests of node-daemon, chaos-tests and load-tests. Not
  * thread-safe: drive it from one thread. Closing stops every node.
@@ -379,6 +380,9 @@ public final class LocalCluster implements AutoCloseable {
       NodeConfig.Identity identity = d.identity();
       return d.withNode(new NodeConfig.Node(id, stateDir, Duration.ofSeconds(5)))
           .withConsensus(consensus(d.consensus()))
+          // Self-healing off unless a test turns it on: the harness's own faults must not be
+          // repaired behind the back of a test that measures them.
+          .withMapek(d.mapek().withMode(NodeConfig.MapekMode.OFF))
           .withMetrics(new NodeConfig.Metrics(new HostPort("127.0.0.1", 0), d.metrics().maxHeaderSize()))
           .withApi(withEphemeralPort(d.api()))
           .withIdentity(new NodeConfig.Identity("cluster.test", NodeConfig.IdentitySourceKind.FILES,

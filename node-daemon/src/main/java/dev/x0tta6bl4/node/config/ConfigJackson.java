@@ -41,7 +41,8 @@ final class ConfigJackson {
       List.of(
           SignatureAlgorithm.class,
           NodeConfig.IdentitySourceKind.class,
-          NodeConfig.KeyExchange.class);
+          NodeConfig.KeyExchange.class,
+          NodeConfig.MapekMode.class);
 
   static final YAMLFactory YAML_FACTORY =
       YAMLFactory.builder()

@@ -34,10 +34,11 @@ import java.util.regex.Pattern;
  * @param api the local HTTP API for applications and the CLI
  * @param tracing OpenTelemetry traces of messages, exported over OTLP/HTTP
  * @param consensus the replicated key-value store (Raft)
+ * @param mapek the self-healing MAPE-K control loop
  */
 public record NodeConfig(
     Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls, Api api,
-    Tracing tracing, Consensus consensus) {
+    Tracing tracing, Consensus consensus, Mapek mapek) {
   /** Validates that no section is null. */
   public NodeConfig {
     requireSection("node", node);
@@ -49,6 +50,7 @@ public record NodeConfig(
     requireSection("api", api);
     requireSection("tracing", tracing);
     requireSection("consensus", consensus);
+    requireSection("mapek", mapek);
   }
 
   /** The configuration of a single node with no file and no environment overrides. */
@@ -62,49 +64,56 @@ public record NodeConfig(
         Tls.defaults(),
         Api.defaults(),
         Tracing.defaults(),
-        Consensus.defaults());
+        Consensus.defaults(),
+        Mapek.defaults());
   }
 
   /** A copy with {@code node} replaced. */
   public NodeConfig withNode(Node node) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus, mapek);
   }
 
   /** A copy with {@code metrics} replaced. */
   public NodeConfig withMetrics(Metrics metrics) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus, mapek);
   }
 
   /** A copy with {@code logging} replaced. */
   public NodeConfig withLogging(Logging logging) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus, mapek);
   }
 
   /** A copy with {@code identity} replaced. */
   public NodeConfig withIdentity(Identity identity) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus, mapek);
   }
 
   /** A copy with {@code mesh} replaced. */
   public NodeConfig withMesh(Mesh mesh) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus, mapek);
   }
 
   /** A copy with {@code tls} replaced. */
   public NodeConfig withTls(Tls tls) {
-    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing, consensus);
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus, mapek);
   }
 
   /** A copy with {@code api} replaced. */
   public NodeConfig withApi(Api api) {
     return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
-        consensus);
+        consensus, mapek);
   }
 
   /** A copy with {@code consensus} replaced. */
   public NodeConfig withConsensus(Consensus consensus) {
     return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
-        consensus);
+        consensus, mapek);
   }
 
   /**
@@ -288,10 +297,106 @@ public record NodeConfig(
     }
   }
 
+  /** A copy with {@code mapek} replaced. */
+  public NodeConfig withMapek(Mapek mapek) {
+    return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
+        consensus, mapek);
+  }
+
+  /** What the self-healing loop may do (see {@code docs/mapek.md}). */
+  public enum MapekMode {
+    /** Plan and act. */
+    AUTO,
+    /** Plan and log the plan (and expose it as {@code advised} events), never act. */
+    ADVISE,
+    /** No loop at all: no sensor is read, nothing is planned. */
+    OFF
+  }
+
+  /**
+   * The MAPE-K control loop that detects failures and heals them (see {@code docs/mapek.md}).
+   *
+   * @param mode {@code auto} acts, {@code advise} only plans, {@code off} runs no loop
+   * @param tickInterval how often the loop reads its sensors and plans, 10ms..10s
+   * @param maxConcurrentActions actions running at once, 1..64
+   * @param rateLimit action starts allowed within {@code rateWindow}, 1..10000
+   * @param rateWindow the window of {@code rateLimit}, 1s..1d
+   * @param maxAttempts failed actions on one incident before it is escalated to an operator,
+   *     1..100
+   * @param clearTicks consecutive ticks a diagnosis must be absent before its incident counts as
+   *     resolved, 1..1000
+   * @param recentIncidents resolved incidents kept in memory for {@code GET /v1/incidents},
+   *     0..10000
+   * @param journalSegmentSize size at which the incident journal starts a new segment,
+   *     64KiB..1GiB
+   * @param journalMaxSegments journal segments kept; older ones are deleted, 1..1000
+   * @param journalDir the incident journal, or {@code null} for {@code <state-dir>/mapek}
+   */
+  public record Mapek(
+      MapekMode mode,
+      Duration tickInterval,
+      int maxConcurrentActions,
+      int rateLimit,
+      Duration rateWindow,
+      int maxAttempts,
+      int clearTicks,
+      int recentIncidents,
+      DataSize journalSegmentSize,
+      int journalMaxSegments,
+      Path journalDir) {
+    /** Validates the values. */
+    public Mapek {
+      requireValue("mapek.mode", mode, ConfigJackson.enumAllowed(MapekMode.class));
+      requireRange("mapek.tick-interval", tickInterval, Duration.ofMillis(10),
+          Duration.ofSeconds(10));
+      requireRange("mapek.max-concurrent-actions", maxConcurrentActions, 1, 64);
+      requireRange("mapek.rate-limit", rateLimit, 1, 10_000);
+      requireRange("mapek.rate-window", rateWindow, Duration.ofSeconds(1), Duration.ofDays(1));
+      requireRange("mapek.max-attempts", maxAttempts, 1, 100);
+      requireRange("mapek.clear-ticks", clearTicks, 1, 1000);
+      requireRange("mapek.recent-incidents", recentIncidents, 0, 10_000);
+      requireRange("mapek.journal-segment-size", journalSegmentSize, DataSize.ofKibibytes(64),
+          DataSize.ofMebibytes(1024));
+      requireRange("mapek.journal-max-segments", journalMaxSegments, 1, 1000);
+      if (journalDir != null && journalDir.toString().isEmpty()) {
+        throw ConfigException.invalid(
+            "mapek.journal-dir", "empty path", "a directory path, or null for the default");
+      }
+    }
+
+    /**
+     * Acting, a tick every 250 ms, at most 4 actions at once and 20 starts a minute, escalation
+     * after 3 failed attempts, resolved after 2 clear ticks, 100 recent incidents, a journal of
+     * at most 8 segments of 4 MiB.
+     */
+    public static Mapek defaults() {
+      return new Mapek(MapekMode.AUTO, Duration.ofMillis(250), 4, 20, Duration.ofMinutes(1), 3,
+          2, 100, DataSize.ofMebibytes(4), 8, null);
+    }
+
+    /** A copy with {@code mode} replaced. */
+    public Mapek withMode(MapekMode value) {
+      return new Mapek(value, tickInterval, maxConcurrentActions, rateLimit, rateWindow,
+          maxAttempts, clearTicks, recentIncidents, journalSegmentSize, journalMaxSegments,
+          journalDir);
+    }
+
+    /** A copy with {@code tickInterval} replaced. */
+    public Mapek withTickInterval(Duration value) {
+      return new Mapek(mode, value, maxConcurrentActions, rateLimit, rateWindow, maxAttempts,
+          clearTicks, recentIncidents, journalSegmentSize, journalMaxSegments, journalDir);
+    }
+
+    /** The journal directory: configured, or {@code <stateDir>/mapek}. */
+    public Path journalDirIn(Path stateDir) {
+      return journalDir != null ? journalDir : stateDir.resolve("mapek");
+    }
+  }
+
   /** A copy with {@code tracing} replaced. */
   public NodeConfig withTracing(Tracing tracing) {
     return new NodeConfig(node, metrics, logging, identity, mesh, tls, api, tracing,
-        consensus);
+        consensus, mapek);
   }
 
   /**

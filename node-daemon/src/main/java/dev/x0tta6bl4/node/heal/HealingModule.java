@@ -6,6 +6,7 @@ import dev.x0tta6bl4.mapek.Detector;
 import dev.x0tta6bl4.mapek.Policy;
 import dev.x0tta6bl4.mapek.Sensor;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One area of the node's self-healing (mesh links, Raft, the node itself, load): what it senses,
@@ -39,6 +40,16 @@ public interface HealingModule {
 
   default List<Actuator> actuators() {
     return List.of();
+  }
+
+  /**
+   * Symptom kinds that describe one link (subject: the peer id, or {@code a~b} for a link
+   * between two other nodes). The loop's {@link dev.x0tta6bl4.mapek.NeighbourhoodCorrelator}
+   * names a node touched by several of them as the root cause ({@code node-suspect/<id>}, or
+   * {@code local-node-suspect/<self>} when most of this node's own links fail at once).
+   */
+  default Set<String> linkSymptomKinds() {
+    return Set.of();
   }
 
   /**

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,10 @@ class KvApiTest {
   private LocalApiServer singleApi;
   private LocalApiServer aloneApi;
   private LocalApiServer disabledApi;
+  private LocalApiServer tracedApi;
+  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+  private final Tracing tracing = Tracing.builder().exporter(spans).instanceId("n1")
+      .scheduleDelay(Duration.ofMillis(10)).build();
   private ApiTestClient api;
   private ApiTestClient noQuorum;
   private ApiTestClient disabled;
@@ -74,6 +79,7 @@ class KvApiTest {
     singleApi = server(ConsensusAccess.of(() -> single, MAX_VALUE));
     aloneApi = server(ConsensusAccess.of(() -> alone, MAX_VALUE));
     disabledApi = server(ConsensusAccess.disabled());
+    tracedApi = server(ConsensusAccess.of(() -> single, MAX_VALUE), tracing);
     api = new ApiTestClient(singleApi.address());
     noQuorum = new ApiTestClient(aloneApi.address());
     disabled = new ApiTestClient(disabledApi.address());
@@ -83,17 +89,22 @@ class KvApiTest {
   }
 
   private LocalApiServer server(ConsensusAccess access) {
+    return server(access, Tracing.off());
+  }
+
+  private LocalApiServer server(ConsensusAccess access, Tracing tracing) {
     LocalApiServer server = new LocalApiServer(new NodeConfig.Api(new HostPort("127.0.0.1", 0),
         DataSize.ofKibibytes(1), DataSize.ofKibibytes(8), Duration.ofSeconds(2), 4, 64),
-        new FakeMeshService(), access, group, registry, () -> true, Tracing.off(),
-        new SendAdmission(SendAdmission.UNLIMITED, 0.1, System::nanoTime, registry));
+        new FakeMeshService(), access, IncidentSource.off(), group, registry, () -> true,
+        tracing, new SendAdmission(SendAdmission.UNLIMITED, 0.1, System::nanoTime, registry));
     server.start();
     return server;
   }
 
   @AfterAll
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {singleApi, aloneApi, disabledApi, single, alone}) {
+    for (AutoCloseable c : new AutoCloseable[] {singleApi, aloneApi, disabledApi, tracedApi,
+        single, alone, tracing}) {
       try {
         if (c != null) {
           c.close();
@@ -144,6 +155,35 @@ class KvApiTest {
     assertThat(got.headers().firstValue("content-type")).hasValue("application/octet-stream");
     assertThat(got.body()).isEqualTo(value);
     assertThat(version(got)).isEqualTo(version(put));
+  }
+
+  @Test
+  void tracing_eachKvRequestIsARaftSpanUnderTheCallersTraceparent() throws Exception {
+    ApiTestClient traced = new ApiTestClient(tracedApi.address());
+    String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    HttpResponse<byte[]> put = traced.exchange("PUT", "/v1/kv/traced", new byte[] {1},
+        "traceparent", parent);
+    HttpResponse<byte[]> missing = traced.exchange("GET", "/v1/kv/traced-absent", new byte[0],
+        "traceparent", parent);
+
+    assertThat(put.statusCode()).isEqualTo(200);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(ApiTestClient.await(() -> {
+      tracing.flush(Duration.ofSeconds(5));
+      return spans.getFinishedSpanItems().size() >= 2;
+    })).as("two spans exported").isTrue();
+    var byName = new java.util.HashMap<String, io.opentelemetry.sdk.trace.data.SpanData>();
+    spans.getFinishedSpanItems().forEach(s -> byName.put(s.getName(), s));
+    assertThat(byName).containsKeys("meshd.raft.kv_put", "meshd.raft.kv_get");
+    for (var span : byName.values()) {
+      assertThat(span.getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+      assertThat(span.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+    }
+    assertThat(byName.get("meshd.raft.kv_put").getStatus().getStatusCode())
+        .isEqualTo(io.opentelemetry.api.trace.StatusCode.UNSET);
+    assertThat(byName.get("meshd.raft.kv_get").getAttributes().asMap().toString())
+        .contains("meshd.error_code=not_found").contains("http.response.status_code=404");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.x0tta6bl4.observability.Tracing;
 import dev.x0tta6bl4.node.api.ConsensusAccess;
 import dev.x0tta6bl4.node.api.FakeMeshService;
+import dev.x0tta6bl4.node.api.IncidentSource;
 import dev.x0tta6bl4.node.api.LocalApiServer;
 import dev.x0tta6bl4.node.api.SendAdmission;
 import dev.x0tta6bl4.node.config.DataSize;
@@ -24,7 +25,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.x0tta6bl4.mapek.IncidentState;
+import dev.x0tta6bl4.mapek.IncidentView;
+import dev.x0tta6bl4.mapek.Severity;
+import dev.x0tta6bl4.mapek.Symptom;
+import dev.x0tta6bl4.mapek.TimelineEvent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +66,18 @@ class ApiCommandsTest {
   });
   private LocalApiServer server;
   private String url;
+  private volatile List<IncidentView> incidents = List.of();
+  private final IncidentSource incidentSource = new IncidentSource() {
+    @Override
+    public String mode() {
+      return "auto";
+    }
+
+    @Override
+    public List<IncidentView> incidents() {
+      return incidents;
+    }
+  };
 
   @BeforeAll
   static void startGroup() {
@@ -74,8 +93,8 @@ class ApiCommandsTest {
   void startApi() {
     server = new LocalApiServer(new NodeConfig.Api(new HostPort("127.0.0.1", 0),
         DataSize.ofKibibytes(256), DataSize.ofKibibytes(8), Duration.ofSeconds(5), 4, 64),
-        mesh, ConsensusAccess.disabled(), group, registry, () -> true, Tracing.off(),
-        new SendAdmission(SendAdmission.UNLIMITED, 0.1, System::nanoTime, registry));
+        mesh, ConsensusAccess.disabled(), incidentSource, group, registry, () -> true,
+        Tracing.off(), new SendAdmission(SendAdmission.UNLIMITED, 0.1, System::nanoTime, registry));
     server.start();
     url = "http://127.0.0.1:" + server.address().getPort();
   }
@@ -171,6 +190,111 @@ class ApiCommandsTest {
         "n2    127.0.0.1:7602  outbound   alive   2.00 ms  0.50  2",
         "DESTINATION  NEXT HOP  HOPS  COST",
         "n3           n2        2     20");
+  }
+
+  private static final Instant T0 = Instant.parse("2026-12-05T20:00:00Z");
+
+  private static IncidentView incident(long id, IncidentState state, TimelineEvent.Type... types) {
+    List<TimelineEvent> timeline = new java.util.ArrayList<>();
+    for (int i = 0; i < types.length; i++) {
+      timeline.add(new TimelineEvent(T0.plusMillis(250L * i), types[i], "step " + i));
+    }
+    boolean resolved = state == IncidentState.RESOLVED;
+    return new IncidentView(id, "link-down", "n" + id, state, T0, T0.plusMillis(250),
+        resolved ? T0.plusSeconds(2) : null, resolved ? "verified" : null,
+        List.of(new Symptom("link-down", "n" + id, Severity.CRITICAL, "no heartbeat for 2 s", T0)),
+        timeline);
+  }
+
+  @Test
+  void incidents_listsEachWithStateAndLastEvent() {
+    incidents = List.of(
+        incident(7, IncidentState.ACTING, TimelineEvent.Type.DETECTED,
+            TimelineEvent.Type.ACTION_STARTED),
+        incident(3, IncidentState.RESOLVED, TimelineEvent.Type.DETECTED,
+            TimelineEvent.Type.VERIFIED, TimelineEvent.Type.RESOLVED));
+
+    int exit = meshd("incidents", "--api", url);
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString().lines().toList()).containsExactly(
+        "ID  KIND       SUBJECT  STATE     DETECTED                  LAST EVENT",
+        "7   link-down  n7       acting    2026-12-05T20:00:00.250Z  action_started",
+        "3   link-down  n3       resolved  2026-12-05T20:00:00.250Z  resolved",
+        "mode auto, 1 open");
+  }
+
+  @Test
+  void incidents_open_asksForOpenOnly_andNoneSaysSo() {
+    incidents = List.of(incident(3, IncidentState.RESOLVED, TimelineEvent.Type.RESOLVED));
+
+    assertThat(meshd("incidents", "--api", url, "--open")).isZero();
+    assertThat(out.toString()).isEqualTo("no incidents (mode auto)" + System.lineSeparator());
+  }
+
+  @Test
+  void incidents_id_printsSymptomsAndTimeline() {
+    incidents = List.of(incident(3, IncidentState.RESOLVED, TimelineEvent.Type.DETECTED,
+        TimelineEvent.Type.VERIFIED));
+
+    int exit = meshd("incidents", "--api", url, "3");
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("incident   3 link-down/n3")
+        .contains("state      resolved (verified)")
+        .contains("  critical link-down/n3: no heartbeat for 2 s")
+        .contains("  2026-12-05T20:00:00Z  detected  step 0")
+        .contains("  2026-12-05T20:00:00.250Z  verified  step 1");
+  }
+
+  @Test
+  void incidents_unknownId_failsWithTheApiError() {
+    int exit = meshd("incidents", "--api", url, "42");
+
+    assertThat(exit).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err.toString()).contains("not_found").contains("no incident 42");
+  }
+
+  @Test
+  void incidents_json_isTheApiBody() throws Exception {
+    incidents = List.of(incident(3, IncidentState.RESOLVED, TimelineEvent.Type.RESOLVED));
+
+    assertThat(meshd("incidents", "--api", url, "--json")).isZero();
+    var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    assertThat(body.path("mode").asText()).isEqualTo("auto");
+    assertThat(body.path("open").asInt()).isZero();
+    var first = body.path("incidents").get(0);
+    assertThat(first.path("state").asText()).isEqualTo("resolved");
+    assertThat(first.path("symptoms").get(0).path("severity").asText()).isEqualTo("critical");
+    assertThat(first.path("timeline").get(0).path("event").asText()).isEqualTo("resolved");
+  }
+
+  @Test
+  void incidentsApi_badQuery_isInvalidArgument() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String query : List.of("?state=closed", "?limit=0", "?limit=x", "/abc")) {
+      var response = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(url + "/v1/incidents" + query)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(query).isEqualTo(400);
+      assertThat(response.body()).as(query).contains("invalid_argument");
+    }
+  }
+
+  @Test
+  void incidentsApi_limit_keepsOpenOnesAndNewestResolved() throws Exception {
+    incidents = List.of(incident(9, IncidentState.OPEN, TimelineEvent.Type.DETECTED),
+        incident(1, IncidentState.RESOLVED, TimelineEvent.Type.RESOLVED),
+        incident(2, IncidentState.RESOLVED, TimelineEvent.Type.RESOLVED));
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+    var response = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(url + "/v1/incidents?limit=2")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+    assertThat(body.path("incidents").findValuesAsText("id")).containsExactly("9", "2");
   }
 
   @Test

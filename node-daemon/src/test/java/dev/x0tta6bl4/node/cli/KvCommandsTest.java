@@ -9,6 +9,7 @@ import dev.x0tta6bl4.consensus.Voter;
 import dev.x0tta6bl4.observability.Tracing;
 import dev.x0tta6bl4.node.api.ConsensusAccess;
 import dev.x0tta6bl4.node.api.FakeMeshService;
+import dev.x0tta6bl4.node.api.IncidentSource;
 import dev.x0tta6bl4.node.api.LocalApiServer;
 import dev.x0tta6bl4.node.api.SendAdmission;
 import dev.x0tta6bl4.node.config.DataSize;
@@ -67,7 +68,8 @@ class KvCommandsTest {
         .build(), registry);
     server = new LocalApiServer(new NodeConfig.Api(new HostPort("127.0.0.1", 0),
         DataSize.ofKibibytes(256), DataSize.ofKibibytes(8), Duration.ofSeconds(5), 4, 64),
-        new FakeMeshService(), ConsensusAccess.of(() -> store, 1 << 20), group, registry,
+        new FakeMeshService(), ConsensusAccess.of(() -> store, 1 << 20), IncidentSource.off(),
+        group, registry,
         () -> true, Tracing.off(),
         new SendAdmission(SendAdmission.UNLIMITED, 0.1, System::nanoTime, registry));
     server.start();

@@ -113,7 +113,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":3:1: metric: unknown key; allowed: node, metrics, logging, identity, mesh,"
-                + " tls, api, tracing, consensus");
+                + " tls, api, tracing, consensus, mapek");
   }
 
   @Test
@@ -288,7 +288,7 @@ class ConfigLoaderTest {
     assertThat(errorOf(NO_ENV, file))
         .isEqualTo(
             file + ":1:1: the document is a list; allowed: a mapping with keys node, metrics,"
-                + " logging, identity, mesh, tls, api, tracing, consensus");
+                + " logging, identity, mesh, tls, api, tracing, consensus, mapek");
   }
 
   @Test
@@ -806,7 +806,10 @@ class ConfigLoaderTest {
                     VoterAddress.parse("b-2@10.0.0.3:7613")),
                 false, Duration.ofMillis(60), Duration.ofSeconds(2), Duration.ofSeconds(3), 7,
                 Duration.ofHours(2), 5, DataSize.ofKibibytes(64), DataSize.ofBytes(100),
-                DataSize.ofBytes(0), Path.of("/var/lib/raft x")));
+                DataSize.ofBytes(0), Path.of("/var/lib/raft x")),
+            new NodeConfig.Mapek(NodeConfig.MapekMode.ADVISE, Duration.ofMillis(100), 2, 7,
+                Duration.ofSeconds(30), 5, 3, 0, DataSize.ofKibibytes(64), 2,
+                Path.of("/var/lib/mapek x")));
 
     String yaml = ConfigLoader.toYaml(config);
 
@@ -904,6 +907,18 @@ class ConfigLoaderTest {
               max-value-size: 1MiB
               min-free-space: 64MiB
               storage-dir: null
+            mapek:
+              mode: auto
+              tick-interval: 250ms
+              max-concurrent-actions: 4
+              rate-limit: 20
+              rate-window: 1m
+              max-attempts: 3
+              clear-ticks: 2
+              recent-incidents: 100
+              journal-segment-size: 4MiB
+              journal-max-segments: 8
+              journal-dir: null
             """);
   }
 
@@ -966,7 +981,18 @@ class ConfigLoaderTest {
             "consensus.log-segment-size",
             "consensus.max-value-size",
             "consensus.min-free-space",
-            "consensus.storage-dir");
+            "consensus.storage-dir",
+            "mapek.mode",
+            "mapek.tick-interval",
+            "mapek.max-concurrent-actions",
+            "mapek.rate-limit",
+            "mapek.rate-window",
+            "mapek.max-attempts",
+            "mapek.clear-ticks",
+            "mapek.recent-incidents",
+            "mapek.journal-segment-size",
+            "mapek.journal-max-segments",
+            "mapek.journal-dir");
     assertThat(ConfigLoader.envName("mesh.seeds")).isEqualTo("MESHD_MESH_SEEDS");
     assertThat(ConfigLoader.envName("tls.ml-dsa-signatures"))
         .isEqualTo("MESHD_TLS_ML_DSA_SIGNATURES");

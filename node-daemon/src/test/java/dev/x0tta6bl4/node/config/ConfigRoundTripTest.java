@@ -86,9 +86,9 @@ class ConfigRoundTripTest {
     Arbitrary<FirstSections> first =
         Combinators.combine(node, metrics, logging, identity, mesh(), tls(), api(), tracing())
             .as(FirstSections::new);
-    return Combinators.combine(first, consensus())
-        .as((f, consensus) -> new NodeConfig(f.node(), f.metrics(), f.logging(), f.identity(),
-            f.mesh(), f.tls(), f.api(), f.tracing(), consensus));
+    return Combinators.combine(first, consensus(), mapek())
+        .as((f, consensus, mapek) -> new NodeConfig(f.node(), f.metrics(), f.logging(),
+            f.identity(), f.mesh(), f.tls(), f.api(), f.tracing(), consensus, mapek));
   }
 
   /** The sections before {@code consensus}. */
@@ -162,6 +162,23 @@ class ConfigRoundTripTest {
             vs, join && !vs.isEmpty(), e.min(), e.max(), l.request(), l.snapshotThreshold(),
             l.snapshotInterval(), l.snapshotRetention(), l.segment(), l.maxValue(), l.minFree(),
             dir));
+  }
+
+  private static Arbitrary<NodeConfig.Mapek> mapek() {
+    Arbitrary<Duration> tick = Arbitraries.longs().between(10, 10_000).map(Duration::ofMillis);
+    Arbitrary<Duration> window =
+        Arbitraries.longs().between(1, 24L * 3600).map(Duration::ofSeconds);
+    Arbitrary<int[]> limits = Combinators.combine(
+            Arbitraries.integers().between(1, 64), Arbitraries.integers().between(1, 10_000),
+            Arbitraries.integers().between(1, 100), Arbitraries.integers().between(1, 1000),
+            Arbitraries.integers().between(0, 10_000), Arbitraries.integers().between(1, 1000))
+        .as((a, b, c, d, e, f) -> new int[] {a, b, c, d, e, f});
+    return Combinators.combine(
+            Arbitraries.of(NodeConfig.MapekMode.class), tick, window, limits,
+            Arbitraries.longs().between(64L << 10, 1L << 30).map(DataSize::ofBytes),
+            Arbitraries.of(Path.of("/var/lib/meshd/mapek"), Path.of("null")).injectNull(0.5))
+        .as((mode, t, w, l, segment, dir) -> new NodeConfig.Mapek(mode, t, l[0], l[1], w, l[2],
+            l[3], l[4], segment, l[5], dir));
   }
 
   /** Timeouts, snapshot settings and sizes of a consensus section. */

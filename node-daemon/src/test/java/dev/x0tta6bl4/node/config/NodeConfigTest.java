@@ -34,7 +34,8 @@ class NodeConfigTest {
                     NodeConfig.Tls.defaults(),
                     NodeConfig.Api.defaults(),
                     NodeConfig.Tracing.defaults(),
-                    NodeConfig.Consensus.defaults()))
+                    NodeConfig.Consensus.defaults(),
+                    NodeConfig.Mapek.defaults()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("node: is null; allowed:");
   }

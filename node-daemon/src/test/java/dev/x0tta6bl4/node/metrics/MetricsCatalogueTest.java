@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.x0tta6bl4.node.cluster.LocalCluster;
 import dev.x0tta6bl4.node.cluster.LocalCluster.ClusterNode;
 import dev.x0tta6bl4.node.cluster.LocalCluster.Topology;
+import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.observability.Tracing;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every exported family follows the naming and label conventions. The node is the middle one of
  * a three-node line (also a three-voter Raft group) after acknowledged unicast, a broadcast, a
  * replicated write, a scrape, a GC and a neighbour's shutdown, so the meters created on first use
- * exist too. Rewrite the document with
+ * exist too; the loop runs in advise mode and tracing is on. Rewrite the document with
  * {@link MetricsCatalogue#REGENERATE}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -48,7 +51,13 @@ class MetricsCatalogueTest {
           Map.entry("reason", "an enum of reasons, or link close reasons built from enums"),
           Map.entry("state", "link up/down, JVM thread states"),
           Map.entry("outcome", "success/failure and similar fixed sets"),
-          Map.entry("kind", "fixed sets such as seed/neighbour"),
+          Map.entry("kind", "fixed sets such as seed/neighbour; MAPE-K incident kinds (detector"
+              + " and correlator constants)"),
+          Map.entry("phase", "the five MAPE-K phases"),
+          Map.entry("mode", "MAPE-K mode: auto or advise"),
+          Map.entry("action", "MAPE-K action kinds: the actuators a node registers"),
+          Map.entry("rule", "MAPE-K guard-rail rules (Plan constants)"),
+          Map.entry("component", "MAPE-K component kinds: sensor, detector, policy, ..."),
           Map.entry("group", "TLS named groups the stack supports; Netty event loop group names"),
           Map.entry("result", "fixed result sets"),
           Map.entry("server", "the node's HTTP servers (metrics, api)"),
@@ -60,7 +69,8 @@ class MetricsCatalogueTest {
           Map.entry("action", "GC action (end of minor/major GC)"),
           Map.entry("cause", "GC causes named by the JVM"),
           Map.entry("gc", "collector names"),
-          Map.entry("name", "Netty event loop threads, one per loop"),
+          Map.entry("name", "Netty event loop threads, one per loop; names of the MAPE-K sensors,"
+              + " detectors and policies a node registers"),
           Map.entry("path", "the node's state directory"),
           Map.entry("runtime", "jvm_info: one value per process"),
           Map.entry("vendor", "jvm_info: one value per process"),
@@ -85,7 +95,14 @@ class MetricsCatalogueTest {
   @BeforeAll
   void scrapeTheMiddleNodeOfALine(@TempDir Path dir) throws Exception {
     // The three nodes are also the Raft voters, so the meshd.raft.* meters are scraped too.
-    try (LocalCluster cluster = LocalCluster.start(dir, 3, Topology.LINE, c -> c, 1L, 3)) {
+    // The self-healing loop in advise mode (so a neighbour's shutdown opens an incident without
+    // any action) and tracing into memory, so the meshd_mapek_* and meshd_tracing_* meters exist.
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (LocalCluster cluster = LocalCluster.start(dir, 3, Topology.LINE,
+        c -> c.withMapek(c.mapek().withMode(NodeConfig.MapekMode.ADVISE)), 1L, 3,
+        (id, bindings) -> bindings.override(Tracing.class, c -> Tracing.builder()
+            .exporter(spans).instanceId(id).scheduleDelay(Duration.ofMillis(20))
+            .meterRegistry(c.get(PrometheusMeterRegistry.class)).build()))) {
       cluster.awaitTopology(Duration.ofSeconds(10));
       ClusterNode first = cluster.node(0);
       ClusterNode middle = cluster.node(1);
