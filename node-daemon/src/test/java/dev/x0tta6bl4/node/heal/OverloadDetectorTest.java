@@ -15,7 +15,12 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OverloadDetectorTest {
-  private final LoadHealingSettings settings = LoadHealingSettings.defaults();
+  private static final LoadHealingSettings D = LoadHealingSettings.defaults();
+  /** The defaults with two exit ticks, to show the exit streak. */
+  private final LoadHealingSettings settings = new LoadHealingSettings(D.window(),
+      D.latencyHigh(), D.latencyLow(), D.inFlightHigh(), D.inFlightLow(), D.minSamples(),
+      D.enterTicks(), 2, D.shedFactor(), D.minRate(), D.restoreStep(), D.restoreSlack(),
+      D.restoreHold(), D.shedCooldown(), D.shedVerifyWindow(), D.restoreVerifyWindow());
   private final OverloadDetector detector = new OverloadDetector(settings);
   private long tick;
 
