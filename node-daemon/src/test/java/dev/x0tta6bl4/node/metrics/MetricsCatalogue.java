@@ -46,10 +46,18 @@ final class MetricsCatalogue {
     List<Upcoming> list =
         List.of(
             new Upcoming("meshd_mapek_actions_total", "counter", "",
-                "MAPE-K work (label outcome: succeeded, failed, rejected)",
-                "Adaptation actions executed, by outcome"),
-            new Upcoming("meshd_mapek_cycles_total", "counter", "", "MAPE-K work",
-                "Control-loop cycles run"));
+                "the first action the loop starts or advises (label outcome: started, succeeded,"
+                    + " failed, timed_out, verified, not_verified, advised)",
+                "MAPE-K actions by kind and outcome"),
+            new Upcoming("meshd_mapek_time_to_recover_seconds", "histogram", "seconds",
+                "the first incident the loop resolves (label kind)",
+                "Symptom onset to resolved incident"),
+            new Upcoming("meshd_mapek_incidents_total", "counter", "",
+                "the first incident the loop opens (labels kind, state)",
+                "Incidents entering each state"),
+            new Upcoming("meshd_mapek_plan_refusals_total", "counter", "",
+                "the first candidate a guard rail refuses (label rule)",
+                "Candidate actions refused by a guard rail"));
     Map<String, Upcoming> map = new TreeMap<>();
     list.forEach(u -> map.put(u.name(), u));
     return Map.copyOf(map);

@@ -55,7 +55,6 @@ class MetricsCatalogueTest {
               + " and correlator constants)"),
           Map.entry("phase", "the five MAPE-K phases"),
           Map.entry("mode", "MAPE-K mode: auto or advise"),
-          Map.entry("action", "MAPE-K action kinds: the actuators a node registers"),
           Map.entry("rule", "MAPE-K guard-rail rules (Plan constants)"),
           Map.entry("component", "MAPE-K component kinds: sensor, detector, policy, ..."),
           Map.entry("group", "TLS named groups the stack supports; Netty event loop group names"),
@@ -66,7 +65,8 @@ class MetricsCatalogueTest {
           Map.entry("version", "one value per process"),
           Map.entry("area", "JVM memory area: heap or nonheap"),
           Map.entry("id", "JVM memory and buffer pool names"),
-          Map.entry("action", "GC action (end of minor/major GC)"),
+          Map.entry("action", "GC action (end of minor/major GC); MAPE-K action kinds: the"
+              + " actuators a node registers"),
           Map.entry("cause", "GC causes named by the JVM"),
           Map.entry("gc", "collector names"),
           Map.entry("name", "Netty event loop threads, one per loop; names of the MAPE-K sensors,"
