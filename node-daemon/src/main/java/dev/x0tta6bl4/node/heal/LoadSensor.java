@@ -19,7 +19,10 @@ import org.HdrHistogram.Histogram;
  * blocks: the admission figures are wait-free recorders and the gauges read published values.
  *
  * <p>Readings, all about {@link HealingModule#LOCAL}: {@value #INFLIGHT}, {@value
- * #DELIVERY_P95}, {@value #DELIVERY_P50}, {@value #DELIVERY_SAMPLES}, {@value #REQUEST_P95},
+ * #DELIVERY_P95}, {@value #DELIVERY_P50}, {@value #DELIVERY_SAMPLES}, {@value #DELIVERY_BASE}
+ * (the lowest windowed p50 of the last 30 s: the path's latency without a queue, as BBR's
+ * min-RTT, so that a slow machine or a long path is not mistaken for overload), {@value
+ * #REQUEST_P95},
  * {@value #ADMITTED_RATE}, {@value #SHED_RATE}, {@value #OFFERED_RATE}, {@value
  * #DELIVERED_RATE}, {@value #FAILED_RATE}, {@value #LOWERED}, {@value #LIMIT} (only while
  * lowered), {@value #SINCE_LIMIT_CHANGE}, {@value #MESH_INFLIGHT}, {@value #LOOP_PENDING}.
@@ -33,6 +36,9 @@ final class LoadSensor implements Sensor {
   static final String DELIVERY_P95 = "load.delivery_p95_seconds";
   static final String DELIVERY_P50 = "load.delivery_p50_seconds";
   static final String DELIVERY_SAMPLES = "load.delivery_samples";
+  static final String DELIVERY_BASE = "load.delivery_base_seconds";
+  /** How long the base latency (the lowest windowed p50) is remembered. */
+  static final long BASE_HORIZON_NANOS = 30_000_000_000L;
   static final String REQUEST_P95 = "load.request_p95_seconds";
   static final String ADMITTED_RATE = "load.admitted_per_second";
   static final String SHED_RATE = "load.shed_per_second";
@@ -52,6 +58,8 @@ final class LoadSensor implements Sensor {
   private final MeterRegistry registry;
   private final long windowNanos;
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  /** (time, windowed p50 in seconds) with increasing p50s: a monotonic queue for the minimum. */
+  private final ArrayDeque<double[]> p50s = new ArrayDeque<>();
 
   LoadSensor(SendAdmission admission, MeterRegistry registry, Duration window) {
     this.admission = admission;
@@ -94,8 +102,19 @@ final class LoadSensor implements Sensor {
     }
     out.add(local(DELIVERY_SAMPLES, delivery.getTotalCount()));
     if (delivery.getTotalCount() > 0) {
+      double p50 = seconds(delivery.getValueAtPercentile(50));
       out.add(local(DELIVERY_P95, seconds(delivery.getValueAtPercentile(95))));
-      out.add(local(DELIVERY_P50, seconds(delivery.getValueAtPercentile(50))));
+      out.add(local(DELIVERY_P50, p50));
+      while (!p50s.isEmpty() && p50s.peekLast()[1] >= p50) {
+        p50s.removeLast();
+      }
+      p50s.addLast(new double[] {now.atNanos(), p50});
+    }
+    while (!p50s.isEmpty() && now.atNanos() - (long) p50s.peekFirst()[0] > BASE_HORIZON_NANOS) {
+      p50s.removeFirst();
+    }
+    if (!p50s.isEmpty()) {
+      out.add(local(DELIVERY_BASE, p50s.peekFirst()[1]));
     }
     if (request.getTotalCount() > 0) {
       out.add(local(REQUEST_P95, seconds(request.getValueAtPercentile(95))));

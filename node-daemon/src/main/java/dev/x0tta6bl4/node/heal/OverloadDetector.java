@@ -10,8 +10,9 @@ import java.util.OptionalDouble;
 
 /**
  * Reports {@value #KIND} about {@link HealingModule#LOCAL} while the send path is overloaded:
- * admitted work waits longer than it should, measured as the p95 of admission to acknowledgement
- * over the window (when at least {@code minSamples} were acknowledged) or as the number of admitted
+ * admitted work waits longer than it should, measured as the queueing delay (the p95 of admission
+ * to acknowledgement over the window, when at least {@code minSamples} were acknowledged, minus
+ * the path's base latency, the lowest windowed p50 of the last 30 s) or as the number of admitted
  * unicasts in flight.
  *
  * <p>Hysteresis: overload starts after {@code enterTicks} consecutive ticks above a high mark
@@ -50,8 +51,10 @@ final class OverloadDetector implements Detector {
     OptionalDouble p95 = samples >= settings.minSamples()
         ? snapshot.value(LoadSensor.DELIVERY_P95, HealingModule.LOCAL)
         : OptionalDouble.empty();
-    double high = seconds(settings.latencyHigh());
-    double low = seconds(settings.latencyLow());
+    // Thresholds apply to the queueing delay: latency above the path's own base latency.
+    double base = snapshot.value(LoadSensor.DELIVERY_BASE, HealingModule.LOCAL).orElse(0);
+    double high = base + seconds(settings.latencyHigh());
+    double low = base + seconds(settings.latencyLow());
     hot = inFlight > settings.inFlightHigh() || (p95.isPresent() && p95.getAsDouble() > high);
     boolean cool = inFlight <= settings.inFlightLow()
         && (p95.isEmpty() || p95.getAsDouble() <= low);
@@ -79,10 +82,10 @@ final class OverloadDetector implements Detector {
         : "too few acks to measure latency (" + (long) samples + ")";
     return List.of(Detection.of(KIND, HealingModule.LOCAL,
         critical ? Severity.CRITICAL : Severity.WARNING,
-        String.format(Locale.ROOT, "%s (high %d ms, low %d ms); %d sends in flight (high %d,"
-                + " low %d)", latency, settings.latencyHigh().toMillis(),
-            settings.latencyLow().toMillis(), (long) inFlight, settings.inFlightHigh(),
-            settings.inFlightLow())));
+        String.format(Locale.ROOT, "%s (base %.0f ms + high %d ms, low %d ms); %d sends in"
+                + " flight (high %d, low %d)", latency, base * 1e3,
+            settings.latencyHigh().toMillis(), settings.latencyLow().toMillis(), (long) inFlight,
+            settings.inFlightHigh(), settings.inFlightLow())));
   }
 
   private static double seconds(java.time.Duration d) {

@@ -68,6 +68,24 @@ class OverloadDetectorTest {
   }
 
   @Test
+  void detect_slowPathWithoutQueue_thresholdsApplyAboveTheBaseLatency() {
+    for (int i = 0; i < 3; i++) {
+      List<Reading> r = List.of(new Reading(LoadSensor.INFLIGHT, HealingModule.LOCAL, 10),
+          new Reading(LoadSensor.DELIVERY_SAMPLES, HealingModule.LOCAL, 50),
+          new Reading(LoadSensor.DELIVERY_BASE, HealingModule.LOCAL, 0.400),
+          new Reading(LoadSensor.DELIVERY_P95, HealingModule.LOCAL, 0.600));
+      assertThat(detector.detect(Snapshot.of(++tick, Instant.EPOCH, r, Set.of()))).isEmpty();
+    }
+    List<Reading> queued = List.of(new Reading(LoadSensor.INFLIGHT, HealingModule.LOCAL, 10),
+        new Reading(LoadSensor.DELIVERY_SAMPLES, HealingModule.LOCAL, 50),
+        new Reading(LoadSensor.DELIVERY_BASE, HealingModule.LOCAL, 0.400),
+        new Reading(LoadSensor.DELIVERY_P95, HealingModule.LOCAL, 0.700));
+    detector.detect(Snapshot.of(++tick, Instant.EPOCH, queued, Set.of()));
+    assertThat(detector.detect(Snapshot.of(++tick, Instant.EPOCH, queued, Set.of())))
+        .singleElement().satisfies(d -> assertThat(d.evidence()).contains("base 400 ms"));
+  }
+
+  @Test
   void detect_fourTimesTheHighMark_isCritical() {
     tick(1_500, 50, 10);
     assertThat(tick(1_500, 50, 10)).singleElement()
