@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 final class LoadDriver implements AutoCloseable {
   /** One answered request. */
   record Result(Instant sentAt, long sentNanos, int status, String code, String retryAfter,
-      long roundTripNanos) {
+      long roundTripNanos, long meshRoundTripNanos) {
     boolean delivered() {
       return status == 200 && "delivered".equals(code);
     }
@@ -40,6 +40,7 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
+  private static final Pattern ROUND_TRIP = Pattern.compile("\"round_trip_ms\"\\s*:\\s*([0-9.]+)");
   private static final Pattern STATUS = Pattern.compile("\"(status|code)\"\\s*:\\s*\"([a-z_]+)\"");
 
   private final HttpClient http;
@@ -70,11 +71,18 @@ final class LoadDriver implements AutoCloseable {
         .handle((response, error) -> {
           long rt = System.nanoTime() - t0;
           if (error != null) {
-            return new Result(at, t0, -1, error.getClass().getSimpleName(), null, rt);
+            return new Result(at, t0, -1, error.getClass().getSimpleName(), null, rt, -1);
           }
           return new Result(at, t0, response.statusCode(), code(response.body()),
-              response.headers().firstValue("retry-after").orElse(null), rt);
+              response.headers().firstValue("retry-after").orElse(null), rt,
+              meshRoundTrip(response.body()));
         });
+  }
+
+  /** The node's send-to-ack time reported with a delivered answer, or -1. */
+  private static long meshRoundTrip(String body) {
+    Matcher m = ROUND_TRIP.matcher(body);
+    return m.find() ? (long) (Double.parseDouble(m.group(1)) * 1e6) : -1;
   }
 
   /** "delivered"/"failed"/"pending"/"accepted" for 2xx answers, the error code otherwise. */

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Load figures.</b> Counters (admitted, shed, delivered, failed), the number of admitted
  * unicasts whose outcome is not known yet, and two latency recorders: request to response, and
  * admission to end-to-end acknowledgement (the queueing delay the node adds, plus the round trip).
- * Recording never blocks (HdrHistogram {@link Recorder}s); {@link #sample()} hands the intervals
- * to one reader.
+ * The acknowledgement latency counts only sends admitted under the limit in force (so the backlog
+ * admitted before a shed does not hide that new sends no longer wait). Recording never blocks
+ * (HdrHistogram {@link Recorder}s); {@link #sample()} hands the intervals to one reader.
  *
  * <p>Threads: {@link #tryAdmit} and the recording methods are called on event loops and the
  * mesh's thread; {@link #limit}/{@link #restore} on the healing loop's executor; {@link #sample}
@@ -154,7 +155,12 @@ public final class SendAdmission {
     inFlight.decrementAndGet();
     if (wasDelivered) {
       delivered.increment();
-      deliveryLatency.recordValue(micros(nanoTime.getAsLong() - admittedAtNanos));
+      // Only sends admitted under the current limit: the backlog admitted before a shed drains
+      // (and its retransmitted stragglers arrive) for a while, but says nothing about whether
+      // what the node admits now waits.
+      if (admittedAtNanos - limitChangedNanos >= 0) {
+        deliveryLatency.recordValue(micros(nanoTime.getAsLong() - admittedAtNanos));
+      }
     } else {
       failed.increment();
     }

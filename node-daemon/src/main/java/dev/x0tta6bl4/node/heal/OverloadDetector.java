@@ -17,8 +17,9 @@ import java.util.OptionalDouble;
  *
  * <p>Hysteresis: overload starts after {@code enterTicks} consecutive ticks above a high mark
  * (latency above {@code latencyHigh} or in-flight above {@code inFlightHigh}) and ends after
- * {@code exitTicks} consecutive ticks under both low marks (latency at most {@code latencyLow}, or
- * too few samples to tell, and in-flight at most {@code inFlightLow}). Severity is critical when a
+ * {@code exitTicks} consecutive ticks under both low marks (latency at most {@code latencyLow},
+ * or too few samples to tell while at most {@code minSamples} sends are in flight; and in-flight
+ * at most {@code inFlightLow}). Severity is critical when a
  * high mark is exceeded fourfold. Loop thread only.
  */
 final class OverloadDetector implements Detector {
@@ -56,8 +57,10 @@ final class OverloadDetector implements Detector {
     double high = base + seconds(settings.latencyHigh());
     double low = base + seconds(settings.latencyLow());
     hot = inFlight > settings.inFlightHigh() || (p95.isPresent() && p95.getAsDouble() > high);
+    // Too few acks is evidence of calm only when little is waiting for one: right after a shed
+    // the sends admitted under the new limit may still be queued behind the backlog.
     boolean cool = inFlight <= settings.inFlightLow()
-        && (p95.isEmpty() || p95.getAsDouble() <= low);
+        && (p95.isPresent() ? p95.getAsDouble() <= low : inFlight <= settings.minSamples());
     if (!active) {
       hotTicks = hot ? hotTicks + 1 : 0;
       if (hotTicks >= settings.enterTicks()) {

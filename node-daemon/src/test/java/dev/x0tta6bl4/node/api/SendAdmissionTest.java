@@ -152,6 +152,25 @@ class SendAdmissionTest {
   }
 
   @Test
+  void outcome_admittedBeforeTheLimitChanged_countsButDoesNotEnterTheLatency() {
+    SendAdmission a = admission(SendAdmission.UNLIMITED, 0.1);
+    long before = a.now();
+    a.accepted();
+    nanos.addAndGet(5 * MS);
+    a.limit(100);
+    long after = a.now();
+    a.accepted();
+    nanos.addAndGet(800 * MS);
+
+    a.outcome(before, true);
+    a.outcome(after, true);
+
+    SendAdmission.Sample s = a.sample();
+    assertThat(s.delivered()).isEqualTo(2);
+    assertThat(s.deliveryLatencyMicros().getTotalCount()).isEqualTo(1);
+  }
+
+  @Test
   void outcome_latencyBeyondTheRecorderRange_isClampedNotThrown() {
     SendAdmission a = admission(SendAdmission.UNLIMITED, 0.1);
     long t0 = a.now();

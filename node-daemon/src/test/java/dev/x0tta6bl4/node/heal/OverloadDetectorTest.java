@@ -63,8 +63,10 @@ class OverloadDetectorTest {
         .satisfies(d -> assertThat(d.evidence()).contains("too few acks"));
     tick(0, 0, 2_000); // under the high mark but over the low one: stays
     assertThat(tick(0, 0, 2_000)).hasSize(1);
-    tick(0, 0, 1_000);
-    assertThat(tick(0, 0, 1_000)).isEmpty();
+    tick(0, 0, 1_000); // no acks while 1,000 wait: no evidence of calm
+    assertThat(tick(0, 0, 1_000)).hasSize(1);
+    tick(0, 0, 5);
+    assertThat(tick(0, 0, 5)).isEmpty();
   }
 
   @Test
