@@ -7,10 +7,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Group commit for single operations: while {@code maxInFlight} batches are being replicated,
- * new operations wait and then leave together, up to {@code maxOps} per Raft entry. With no
- * contention an operation leaves at once, so batching costs no latency; under load one Raft
- * entry (one log append, one fsync, one round of AppendEntries) carries many operations.
+ * Group commit for single operations, up to {@code maxOps} per Raft entry. An operation leaves at
+ * once when no batch is being replicated, so batching costs no latency without contention. While
+ * a batch is in flight, new operations gather and leave together when it completes; only a full
+ * batch ({@code maxOps} waiting) may leave earlier, with at most {@code maxInFlight} batches in
+ * flight. Under load one Raft entry (one log append, one fsync, one round of AppendEntries, one
+ * apply per replica) then carries the operations of every caller that waited.
+ *
+ * <p>Why partial batches do not overlap: callers that wait for each write before the next
+ * (closed loop) keep a fixed number of operations outstanding, so sending a second partial batch
+ * only splits them over more entries without adding throughput. With up to four partial batches
+ * in flight, 16 such callers over three members shared about 1.5 operations per entry; waiting
+ * for the batch in flight doubled that (load-tests {@code ConsensusLoad}, docs/benchmarks.md).
  *
  * <p>Thread-safe: callers from any thread; the queue is guarded by this object's monitor and
  * batches are sent outside it.
@@ -46,7 +54,7 @@ final class CommandBatcher {
     while (true) {
       List<Pending> batch;
       synchronized (this) {
-        if (inFlight >= maxInFlight || queue.isEmpty()) {
+        if (!mayLeave()) {
           return;
         }
         int n = Math.min(maxOps, queue.size());
@@ -58,6 +66,14 @@ final class CommandBatcher {
       }
       send(batch);
     }
+  }
+
+  /** Whether the head of the queue may leave now; the caller holds the monitor. */
+  private boolean mayLeave() {
+    if (queue.isEmpty() || inFlight >= maxInFlight) {
+      return false;
+    }
+    return inFlight == 0 || queue.size() >= maxOps;
   }
 
   private void send(List<Pending> batch) {

@@ -44,7 +44,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java -cp load-tests/target/benchmarks.jar dev.x0tta6bl4.load.ConsensusLoad \
  *     [--runs 3] [--duration 5s] [--clients 1,16,64] [--value 128] [--max-writes 200000] \
- *     [--in-flight-batches N]
+ *     [--in-flight-batches N] [--modes batched,naive] [--warm-up 3s]
  * </pre>
  *
  * <p>Exit status 1 when an acknowledged write is missing. Speed is reported, never judged.
@@ -53,10 +53,11 @@ public final class ConsensusLoad {
 
   /** What to run; every loop is bounded by {@code duration} and {@code maxWrites}. */
   record Options(int runs, Duration duration, List<Integer> clients, int valueBytes,
-      long maxWrites, int inFlightBatches) {
+      long maxWrites, int inFlightBatches, List<Mode> modes, Duration warmUp) {
 
     static Options parse(String[] args) {
-      Options o = new Options(3, Duration.ofSeconds(5), List.of(1, 16, 64), 128, 200_000, 0);
+      Options o = new Options(3, Duration.ofSeconds(5), List.of(1, 16, 64), 128, 200_000, 0,
+          List.of(Mode.values()), Duration.ofSeconds(3));
       for (int i = 0; i < args.length; i++) {
         String name = args[i];
         if (i + 1 >= args.length) {
@@ -64,35 +65,69 @@ public final class ConsensusLoad {
         }
         String v = args[++i];
         o = switch (name) {
-          case "--runs" -> new Options(LoadArgs.positive(name, v), o.duration, o.clients, o.valueBytes,
-              o.maxWrites, o.inFlightBatches);
+          case "--runs" -> new Options(LoadArgs.positive(name, v), o.duration, o.clients,
+              o.valueBytes, o.maxWrites, o.inFlightBatches, o.modes, o.warmUp);
           case "--duration" -> new Options(o.runs, LoadArgs.seconds(v), o.clients, o.valueBytes,
-              o.maxWrites, o.inFlightBatches);
+              o.maxWrites, o.inFlightBatches, o.modes, o.warmUp);
           case "--clients" -> new Options(o.runs, o.duration,
               Arrays.stream(v.split(",")).map(s -> LoadArgs.positive(name, s)).toList(),
-              o.valueBytes, o.maxWrites, o.inFlightBatches);
+              o.valueBytes, o.maxWrites, o.inFlightBatches, o.modes, o.warmUp);
           case "--value" -> new Options(o.runs, o.duration, o.clients, LoadArgs.positive(name, v),
-              o.maxWrites, o.inFlightBatches);
+              o.maxWrites, o.inFlightBatches, o.modes, o.warmUp);
           case "--max-writes" -> new Options(o.runs, o.duration, o.clients, o.valueBytes,
-              LoadArgs.positive(name, v), o.inFlightBatches);
+              LoadArgs.positive(name, v), o.inFlightBatches, o.modes, o.warmUp);
           case "--in-flight-batches" -> new Options(o.runs, o.duration, o.clients,
-              o.valueBytes, o.maxWrites, LoadArgs.positive(name, v));
+              o.valueBytes, o.maxWrites, LoadArgs.positive(name, v), o.modes, o.warmUp);
+          case "--modes" -> new Options(o.runs, o.duration, o.clients, o.valueBytes,
+              o.maxWrites, o.inFlightBatches, Arrays.stream(v.split(","))
+                  .map(m -> Mode.parse(name, m)).distinct().toList(), o.warmUp);
+          case "--warm-up" -> new Options(o.runs, o.duration, o.clients, o.valueBytes,
+              o.maxWrites, o.inFlightBatches, o.modes, LoadArgs.seconds(v));
           default -> throw new IllegalArgumentException("unknown option " + name
               + "; allowed: --runs --duration --clients --value --max-writes"
-              + " --in-flight-batches");
+              + " --in-flight-batches --modes --warm-up");
         };
       }
       return o;
     }
   }
 
-  enum Mode { BATCHED, NAIVE }
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  enum Mode {
+    BATCHED, NAIVE;
+
+    static Mode parse(String option, String value) {
+      for (Mode m : values()) {
+        if (m.name().equalsIgnoreCase(value.trim())) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException(option + " '" + value + "' is not one of batched, naive");
+    }
+  }
 
   /** One run of one mode at one client count. */
   record Result(Mode mode, int clients, String prefix, long[] perClient, long writes,
-      double seconds, long p50Micros, long p99Micros, long failures) {
+      double seconds, long p50Micros, long p99Micros, long failures, long entries,
+      long cpuNanos) {
     double perSecond() {
       return writes / seconds;
+    }
+
+    /**
+     * CPU of this whole JVM (three voters, their clients, GC, JIT) per acknowledged write: the
+     * figure that load from other processes disturbs least.
+     */
+    double cpuMicrosPerWrite() {
+      return writes == 0 ? Double.NaN : cpuNanos / 1e3 / writes;
+    }
+
+    /** Writes per Raft log entry committed during the run (Ratis' own entries included). */
+    double writesPerEntry() {
+      return entries == 0 ? Double.NaN : (double) writes / entries;
     }
   }
 
@@ -138,21 +173,33 @@ public final class ConsensusLoad {
           Runtime.getRuntime().availableProcessors());
       byte[] value = new byte[options.valueBytes];
       Arrays.fill(value, (byte) 'x');
-      // Warm-up: JIT, connections, the first segment files.
-      measure(stores, Mode.BATCHED, 16, Duration.ofSeconds(2), options.maxWrites, value, "warm");
-      measure(stores, Mode.NAIVE, 16, Duration.ofSeconds(2), options.maxWrites, value, "warm");
+      // Warm-up: JIT, connections, the first segment files. Throughput still rose run over run
+      // after 2 s per mode, which favoured whichever mode ran second: two rounds of each.
+      for (int round = 0; round < 2; round++) {
+        for (Mode mode : options.modes) {
+          measure(stores, mode, 16, options.warmUp, options.maxWrites, value,
+              "warm" + round);
+        }
+      }
 
       List<Result> results = new ArrayList<>();
       for (int clients : options.clients) {
         for (int run = 0; run < options.runs; run++) {
-          for (Mode mode : Mode.values()) {
+          // ABBA: the order flips every run, so a trend within the run favours neither mode.
+          List<Mode> order = new ArrayList<>(options.modes);
+          if (run % 2 == 1) {
+            java.util.Collections.reverse(order);
+          }
+          for (Mode mode : order) {
             String prefix = mode.name().toLowerCase() + "-c" + clients + "-r" + run;
             Result r = measure(stores, mode, clients, options.duration, options.maxWrites,
                 value, prefix);
             results.add(r);
             out.printf("  %-7s clients %2d run %d: %8.0f writes/s  p50 %6d us  p99 %7d us"
-                + "  (%d writes, %d failed)%n", mode, clients, run + 1, r.perSecond(),
-                r.p50Micros(), r.p99Micros(), r.writes(), r.failures());
+                + "  CPU %5.0f us/write  (%d writes, %d failed, %d Raft entries, %.1f"
+                + " writes/entry)%n", mode, clients, run + 1, r.perSecond(), r.p50Micros(),
+                r.p99Micros(), r.cpuMicrosPerWrite(), r.writes(), r.failures(), r.entries(),
+                r.writesPerEntry());
           }
         }
       }
@@ -160,10 +207,16 @@ public final class ConsensusLoad {
       for (int clients : options.clients) {
         double batched = median(results, Mode.BATCHED, clients, Result::perSecond);
         double naive = median(results, Mode.NAIVE, clients, Result::perSecond);
-        out.printf("  clients %2d: batched %8.0f writes/s (p99 %6.0f us), naive %8.0f writes/s"
-            + " (p99 %6.0f us), ratio %.2f%n", clients, batched,
-            median(results, Mode.BATCHED, clients, r -> r.p99Micros()), naive,
-            median(results, Mode.NAIVE, clients, r -> r.p99Micros()), batched / naive);
+        double batchedCpu = median(results, Mode.BATCHED, clients, Result::cpuMicrosPerWrite);
+        double naiveCpu = median(results, Mode.NAIVE, clients, Result::cpuMicrosPerWrite);
+        out.printf("  clients %2d: batched %8.0f writes/s (p99 %6.0f us, CPU %5.0f us/write,"
+            + " %.1f writes/entry), naive %8.0f writes/s (p99 %6.0f us, CPU %5.0f us/write,"
+            + " %.1f writes/entry), ratio %.2f, CPU ratio %.2f%n", clients, batched,
+            median(results, Mode.BATCHED, clients, r -> r.p99Micros()), batchedCpu,
+            median(results, Mode.BATCHED, clients, Result::writesPerEntry), naive,
+            median(results, Mode.NAIVE, clients, r -> r.p99Micros()), naiveCpu,
+            median(results, Mode.NAIVE, clients, Result::writesPerEntry), batched / naive,
+            naiveCpu / batchedCpu);
       }
       return verify(stores, results, out);
     } finally {
@@ -186,6 +239,8 @@ public final class ConsensusLoad {
     List<Histogram> histograms = new ArrayList<>();
     List<long[]> counts = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
+    long firstEntry = commitIndex(stores);
+    long firstCpu = PROCESS.getProcessCpuTime();
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
       ReplicatedStore store = stores.get(c % stores.size());
@@ -217,12 +272,19 @@ public final class ConsensusLoad {
       t.join(duration.toMillis() + 60_000);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    long cpu = PROCESS.getProcessCpuTime() - firstCpu;
+    long entries = commitIndex(stores) - firstEntry;
     Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
     histograms.forEach(all::add);
     long[] perClient = counts.stream().mapToLong(w -> w[0]).toArray();
     return new Result(mode, clients, prefix, perClient, Arrays.stream(perClient).sum(), seconds,
         all.getValueAtPercentile(50) / 1000, all.getValueAtPercentile(99) / 1000,
-        failures.get());
+        failures.get(), entries, cpu);
+  }
+
+  /** The highest commit index any member knows: the leader's. */
+  private static long commitIndex(List<ReplicatedStore> stores) {
+    return stores.stream().mapToLong(s -> s.status().commitIndex()).max().orElse(0);
   }
 
   /**

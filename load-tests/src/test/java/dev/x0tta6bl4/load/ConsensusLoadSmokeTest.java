@@ -20,7 +20,7 @@ class ConsensusLoadSmokeTest {
   void shortRun_bothModes_everyAcknowledgedKeyReadBack() throws Exception {
     ConsensusLoad.Options options =
         ConsensusLoad.Options.parse(new String[] {"--runs", "1", "--duration", "0.5s",
-            "--clients", "1,4"});
+            "--clients", "1,4", "--warm-up", "0.5s"});
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     boolean ok = ConsensusLoad.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -28,14 +28,17 @@ class ConsensusLoadSmokeTest {
     String report = bytes.toString(StandardCharsets.UTF_8);
     System.out.print(report);
     assertThat(ok).as(report).isTrue();
-    assertThat(report).contains("BATCHED clients  4", "NAIVE   clients  4", "missing []");
+    assertThat(report).contains("BATCHED clients  4", "NAIVE   clients  4", "missing []",
+        "writes/entry", "us/write");
   }
 
   @Test
   void options_parsedAndBadValuesNamed() {
     ConsensusLoad.Options o = ConsensusLoad.Options.parse(
-        new String[] {"--clients", "1, 16", "--duration", "2.5s", "--in-flight-batches", "2"});
+        new String[] {"--clients", "1, 16", "--duration", "2.5s", "--in-flight-batches", "2",
+            "--modes", "naive,batched"});
     assertThat(o.clients()).isEqualTo(List.of(1, 16));
+    assertThat(o.modes()).containsExactly(ConsensusLoad.Mode.NAIVE, ConsensusLoad.Mode.BATCHED);
     assertThat(o.duration()).isEqualTo(Duration.ofMillis(2500));
     assertThat(o.inFlightBatches()).isEqualTo(2);
 
@@ -45,6 +48,8 @@ class ConsensusLoadSmokeTest {
         .hasMessage("--clients 'x' is not a whole number");
     assertThatThrownBy(() -> ConsensusLoad.Options.parse(new String[] {"--value"}))
         .hasMessage("--value needs a value");
+    assertThatThrownBy(() -> ConsensusLoad.Options.parse(new String[] {"--modes", "lazy"}))
+        .hasMessage("--modes 'lazy' is not one of batched, naive");
     assertThatThrownBy(() -> ConsensusLoad.Options.parse(new String[] {"--bogus", "1"}))
         .hasMessageStartingWith("unknown option --bogus");
   }

@@ -17,6 +17,7 @@ public final class HealingModules {
    */
   public static List<HealingModule> forNode(NodeConfig config, LocalNode local, Container c) {
     List<HealingModule> modules = new ArrayList<>();
+    modules.add(MeshHealing.forNode(local.nodeId(), c));
     modules.add(LoadHealing.forNode(config, local, c));
     return List.copyOf(modules);
   }

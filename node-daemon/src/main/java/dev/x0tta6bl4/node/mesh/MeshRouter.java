@@ -64,6 +64,31 @@ import org.slf4j.LoggerFactory;
 public final class MeshRouter implements MeshService, MeshLinks.Listener, Component {
   private static final Logger log = LoggerFactory.getLogger(MeshRouter.class);
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long HEALTH_PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** Highest factor {@link #setLinkCostFactor} accepts. */
+  public static final double MAX_COST_FACTOR = 1000;
+
+  /**
+   * Routing and delivery counters as the owner loop last published them (every 100 ms, and on
+   * the next 5 ms tick after an advert was rejected), for readers that must not wait for the
+   * loop, such as the node's self-healing sensors. Immutable.
+   *
+   * @param adverts advert counters per relaying neighbour since start ({@link #advertStats()})
+   * @param routeChanges how often the route table changed since start
+   * @param routes destinations with a route
+   * @param retransmits unicast copies sent after the first, since start
+   * @param deliveryFailures unicast messages of this node that failed, since start
+   * @param costFactors links whose cost is raised by {@link #setLinkCostFactor}, with the factor
+   */
+  public record HealthView(SortedMap<String, NeighbourAdvertStats> adverts, long routeChanges,
+      int routes, long retransmits, long deliveryFailures, Map<String, Double> costFactors) {
+    public HealthView {
+      adverts = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(adverts));
+      costFactors = Map.copyOf(costFactors);
+    }
+
+    static final HealthView EMPTY = new HealthView(new TreeMap<>(), 0, 0, 0, 0, Map.of());
+  }
 
   private final String localNodeId;
   private final String localSpiffeId;
@@ -81,6 +106,11 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
 
   // Owned by the owner loop.
   private final Map<String, LinkCostEstimator> costs = new HashMap<>();
+  private final Map<String, Double> costFactors = new HashMap<>();
+  private long routeChanges;
+  private boolean healthDirty;
+  private long healthPublishedNanos;
+  private volatile HealthView health = HealthView.EMPTY;
   private final Map<MessageId, CompletableFuture<Outcome>> pending = new HashMap<>();
   private final Map<MessageId, Outcome> earlyOutcomes = new HashMap<>();
   private boolean flushScheduled;
@@ -149,7 +179,8 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
   public void linkUp(Link link) {
     LinkCostEstimator estimator = new LinkCostEstimator();
     costs.put(link.peerId(), estimator);
-    handleRouting(router.localLinkUp(link.peerId(), estimator.reportedCost(), nanoClock.getAsLong()));
+    handleRouting(router.localLinkUp(link.peerId(), cost(link.peerId(), estimator.reportedCost()),
+        nanoClock.getAsLong()));
   }
 
   @Override
@@ -168,7 +199,77 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
     }
     long now = nanoClock.getAsLong();
     estimator.onRttSample(rttNanos, now)
-        .ifPresent(cost -> handleRouting(router.localLinkCostChanged(peerId, cost, now)));
+        .ifPresent(cost -> handleRouting(router.localLinkCostChanged(peerId, cost(peerId, cost), now)));
+  }
+
+  /** The measured cost scaled by the link's raised-cost factor, if any. */
+  private long cost(String peerId, long measured) {
+    Double factor = costFactors.get(peerId);
+    if (factor == null) {
+      return measured;
+    }
+    return (long) Math.min(LinkStateAdvert.MAX_COST, Math.ceil(measured * factor));
+  }
+
+  /**
+   * Multiplies the advertised cost of the link to {@code peerId} by {@code factor} (1 restores
+   * the measured cost), so shortest paths avoid a degraded link while it still works; the
+   * factor stays through RTT updates and link restarts until set back to 1. The new cost is
+   * advertised at once. Any thread.
+   *
+   * @param factor in [1, {@value #MAX_COST_FACTOR}]
+   * @return completes with the cost now advertised for the link, or empty if there is no link
+   *     (the factor still applies when it comes up)
+   */
+  public CompletableFuture<OptionalLong> setLinkCostFactor(String peerId, double factor) {
+    java.util.Objects.requireNonNull(peerId, "peerId");
+    if (!(factor >= 1 && factor <= MAX_COST_FACTOR)) {
+      throw new IllegalArgumentException("link cost factor for " + peerId + " must be within [1, "
+          + (long) MAX_COST_FACTOR + "], got " + factor);
+    }
+    CompletableFuture<OptionalLong> result = new CompletableFuture<>();
+    onOwner(result, () -> {
+      if (factor == 1) {
+        costFactors.remove(peerId);
+      } else {
+        costFactors.put(peerId, factor);
+      }
+      healthDirty = true;
+      LinkCostEstimator estimator = costs.get(peerId);
+      if (estimator == null || !router.localLinks().containsKey(peerId)) {
+        result.complete(OptionalLong.empty());
+        return;
+      }
+      long cost = cost(peerId, estimator.reportedCost());
+      handleRouting(router.localLinkCostChanged(peerId, cost, nanoClock.getAsLong()));
+      log.info("link cost factor set {} {} {}", kv("peer", peerId), kv("factor", factor),
+          kv("cost", cost));
+      result.complete(OptionalLong.of(cost));
+    });
+    return result;
+  }
+
+  /**
+   * Routing and delivery counters as last published by the owner loop (at most about 100 ms
+   * old); safe from any thread and never waits.
+   */
+  public HealthView health() {
+    return health;
+  }
+
+  private void publishHealth(long now) {
+    if (!healthDirty && now - healthPublishedNanos < HEALTH_PUBLISH_NANOS) {
+      return;
+    }
+    healthDirty = false;
+    healthPublishedNanos = now;
+    var stats = unicast.stats();
+    long failures = 0;
+    for (long n : stats.failed().values()) {
+      failures += n;
+    }
+    health = new HealthView(router.neighbourStats(), routeChanges, routes.size(),
+        stats.retransmits(), failures, costFactors);
   }
 
   @Override
@@ -221,6 +322,7 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
       unicast.tick(now);
       broadcasts.tick(now);
       metrics.publish(unicast, broadcasts, routes.size(), router.routeComputations());
+      publishHealth(now);
     } catch (RuntimeException e) {
       log.error("mesh router tick failed: {}", e.toString(), e);
     }
@@ -269,9 +371,11 @@ public final class MeshRouter implements MeshService, MeshLinks.Listener, Compon
         sendAdvert(advert.toNeighbour(), advert.advert());
       } else if (action instanceof RoutingAction.RoutesChanged changed) {
         routes = changed.routes();
+        routeChanges++;
         metrics.routesChanged();
       } else if (action instanceof RoutingAction.AdvertRejected rejected) {
         metrics.advertRejected(rejected.reason());
+        healthDirty = true;
         if (rejected.reason() == dev.x0tta6bl4.node.routing.RejectReason.STALE) {
           // Flooding delivers older copies over other paths all the time: normal, not news.
           log.debug("stale link-state advert from {}: {}", rejected.fromNeighbour(), rejected.detail());

@@ -12,6 +12,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +114,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     peerSpiffeId = peer.toUri();
     if (peerId.equals(links.localNodeId())) {
       goodbye(GoodbyeReason.IDENTITY_MISMATCH, "connected to itself");
+      return;
+    }
+    Optional<MeshLinks.Refusal> refusal = links.refusalOf(peerId);
+    if (refusal.isPresent()) { // before our HELLO, so the refused peer never counts a link
+      goodbye(refusal.get().reason(), refusal.get().detail());
       return;
     }
     links.installFaults(this);

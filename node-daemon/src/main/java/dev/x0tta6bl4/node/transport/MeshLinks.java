@@ -31,8 +31,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +88,20 @@ public final class MeshLinks implements Component {
       PeerState detector,
       double clockOffsetSeconds) {}
 
+  /**
+   * The established links as the owner loop last published them (every half heartbeat interval
+   * and on every link change), with the owner's monotonic and wall clocks at that moment, so a
+   * reader on another thread can tell how long each peer has been silent without waiting for the
+   * loop. Immutable.
+   */
+  public record LinkView(long atNanos, long atWallMillis, List<LinkSnapshot> links) {
+    public LinkView {
+      links = List.copyOf(links);
+    }
+
+    static final LinkView EMPTY = new LinkView(0, 0, List.of());
+  }
+
   private final NodeConfig.Mesh settings;
   private final String localNodeId;
   private final SpiffeId localSpiffeId;
@@ -109,6 +128,9 @@ public final class MeshLinks implements Component {
   private Channel serverChannel;
   private io.netty.util.concurrent.ScheduledFuture<?> ticker;
   private volatile int activeLinks;
+  /** Refusals in force, republished by the owner loop whenever they change. */
+  private volatile Map<String, Refusal> refusals = Map.of();
+  private volatile LinkView view = LinkView.EMPTY;
   private volatile boolean closing;
 
   /** A known address to dial: a seed, or a neighbour's advertised listen address. */
@@ -128,10 +150,39 @@ public final class MeshLinks implements Component {
     }
   }
 
-  /** A peer that sent malformed data: refused until {@code untilNanos}. */
+  /** Why and until when a peer is refused; the GOODBYE its connections get. */
+  record Refusal(long untilNanos, GoodbyeReason reason, String detail) {}
+
+  /**
+   * The refusal of {@code peer} in force now, if any, with the GOODBYE detail to send it; from
+   * any thread (channel loops check it before sending HELLO).
+   */
+  Optional<Refusal> refusalOf(String peer) {
+    Refusal r = refusals.get(peer);
+    long now = nanoClock.getAsLong();
+    if (r == null || r.untilNanos() - now <= 0) {
+      return Optional.empty();
+    }
+    long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(r.untilNanos() - now));
+    return Optional.of(new Refusal(r.untilNanos(), r.reason(),
+        r.detail() + "; refused for another " + seconds + "s"));
+  }
+
+  private void publishRefusals() {
+    Map<String, Refusal> copy = new HashMap<>();
+    penalties.forEach((peer, p) -> copy.put(peer, new Refusal(p.untilNanos, p.reason, p.detail)));
+    refusals = Map.copyOf(copy);
+  }
+
+  /**
+   * A peer refused until {@code untilNanos}: it sent malformed data (strikes grow the backoff),
+   * or the node's self-healing dropped or quarantined it ({@link #refuse}).
+   */
   private static final class Penalty {
     int strikes;
     long untilNanos;
+    GoodbyeReason reason = GoodbyeReason.PROTOCOL_ERROR;
+    String detail = "sent malformed data";
   }
 
   public MeshLinks(
@@ -329,8 +380,9 @@ public final class MeshLinks implements Component {
       long now = nanoClock.getAsLong();
       if (penalty != null && penalty.untilNanos > now) {
         long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(penalty.untilNanos - now));
-        onChannelLoop(handler, () -> handler.goodbye(GoodbyeReason.PROTOCOL_ERROR,
-            "sent malformed data; refused for another " + seconds + "s"));
+        GoodbyeReason reason = penalty.reason;
+        String detail = penalty.detail + "; refused for another " + seconds + "s";
+        onChannelLoop(handler, () -> handler.goodbye(reason, detail));
       }
     });
   }
@@ -393,6 +445,16 @@ public final class MeshLinks implements Component {
     String peer = peerHello.nodeId();
     if (closing) {
       onChannelLoop(handler, () -> handler.goodbye(GoodbyeReason.NORMAL_SHUTDOWN, "node is shutting down"));
+      return;
+    }
+    long nowNanos = nanoClock.getAsLong();
+    Penalty penalty = penalties.get(peer);
+    if (penalty != null && penalty.untilNanos - nowNanos > 0) {
+      // The check after TLS may still be on its way: never admit a refused peer, even briefly.
+      long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(penalty.untilNanos - nowNanos));
+      GoodbyeReason reason = penalty.reason;
+      String detail = penalty.detail + "; refused for another " + seconds + "s";
+      onChannelLoop(handler, () -> handler.goodbye(reason, detail));
       return;
     }
     Link existing = links.get(peer);
@@ -543,7 +605,13 @@ public final class MeshLinks implements Component {
     Penalty penalty = penalties.computeIfAbsent(peer, p -> new Penalty());
     penalty.strikes++;
     long seconds = Math.min(60, 1L << Math.min(6, penalty.strikes - 1));
-    penalty.untilNanos = now + TimeUnit.SECONDS.toNanos(seconds);
+    long until = now + TimeUnit.SECONDS.toNanos(seconds);
+    if (penalty.untilNanos - until < 0) { // never shortens a longer refusal (a quarantine)
+      penalty.untilNanos = until;
+      penalty.reason = GoodbyeReason.PROTOCOL_ERROR;
+      penalty.detail = "sent malformed data";
+    }
+    publishRefusals();
     log.warn("neighbour sent malformed data; backing off {} {} {}", kv("peer", peer),
         kv("strikes", penalty.strikes), kv("backoff_s", seconds));
   }
@@ -560,6 +628,8 @@ public final class MeshLinks implements Component {
       for (Map.Entry<String, LinkMetrics.PeerMeters> e : peerMeters.entrySet()) {
         e.getValue().state = detector.peer(e.getKey(), now).orElse(null);
       }
+      expireRefusals(now);
+      publishView();
       if (!closing) {
         maintainNeighbours(now);
       }
@@ -651,7 +721,7 @@ public final class MeshLinks implements Component {
 
   private void onDead(DetectorOutput.Dead dead) {
     metrics.death(dead.reason());
-    String reason = dead.reason().name().toLowerCase(java.util.Locale.ROOT);
+    String reason = dead.reason().name().toLowerCase(Locale.ROOT);
     log.warn("neighbour declared dead {} {}", kv("peer", dead.peer()), kv("reason", reason));
     listeners.forEach(l -> l.peerDead(dead.peer(), reason));
     Link link = links.get(dead.peer());
@@ -680,6 +750,20 @@ public final class MeshLinks implements Component {
   private void publish() {
     published = Map.copyOf(links);
     activeLinks = links.size();
+    publishView();
+  }
+
+  private void publishView() {
+    view = new LinkView(nanoClock.getAsLong(), wallMillis.getAsLong(), snapshotOnOwner());
+  }
+
+  /**
+   * The links with their failure-detector state as last published by the owner loop (at most
+   * half a heartbeat interval old); safe from any thread and never waits, unlike {@link
+   * #snapshot()}. Read by the node's self-healing sensors.
+   */
+  public LinkView view() {
+    return view;
   }
 
   private static void onChannelLoop(LinkHandler handler, Runnable task) {
@@ -708,6 +792,143 @@ public final class MeshLinks implements Component {
             .addLast("errors", new ProtocolErrorHandler(reason -> onDecodeError(handler, reason)));
       }
     };
+  }
+
+  /**
+   * Closes the link to {@code peer} (if any) with GOODBYE {@code reason} and refuses the peer for
+   * {@code period}: no dial to it, and its own connections are answered with GOODBYE. A later
+   * call replaces the refusal (so a quarantine can be extended or shortened); a refusal ends by
+   * itself after its period, or with {@link #lift}. Used by the node's self-healing to drop an
+   * unusable link (a short refusal, so the link is not redialled at once) and to quarantine a
+   * misbehaving peer. Any thread.
+   *
+   * @return completes on the owner loop with whether a link was closed
+   */
+  public CompletableFuture<Boolean> refuse(
+      String peer, Duration period, GoodbyeReason reason, String detail) {
+    Objects.requireNonNull(peer, "peer");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(detail, "detail");
+    if (period == null || period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("refusal period of " + peer + " must be positive, got " + period);
+    }
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    owner.execute(() -> {
+      Penalty penalty = penalties.computeIfAbsent(peer, p -> new Penalty());
+      penalty.untilNanos = nanoClock.getAsLong() + period.toNanos();
+      penalty.reason = reason;
+      penalty.detail = detail;
+      publishRefusals();
+      Link link = links.get(peer);
+      if (link != null) {
+        closeReasons.put(link.channel(), "refused:" + reason.name().toLowerCase(Locale.ROOT));
+        sendGoodbye(link, reason, detail);
+      }
+      log.warn("neighbour refused {} {} {} {}", kv("peer", peer), kv("reason", reason.name()),
+          kv("period_ms", period.toMillis()), kv("detail", detail));
+      result.complete(link != null);
+    });
+    return result;
+  }
+
+  /**
+   * Ends a refusal of {@code peer} before its period and makes its known addresses due for a
+   * dial at once. Any thread.
+   *
+   * @return completes on the owner loop with whether a refusal was in force
+   */
+  public CompletableFuture<Boolean> lift(String peer) {
+    Objects.requireNonNull(peer, "peer");
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    owner.execute(() -> {
+      Penalty removed = penalties.remove(peer);
+      publishRefusals();
+      boolean inForce = removed != null && removed.untilNanos - nanoClock.getAsLong() > 0;
+      dueNow(peer);
+      if (inForce) {
+        log.info("neighbour refusal lifted {}", kv("peer", peer));
+      }
+      result.complete(inForce);
+    });
+    return result;
+  }
+
+  /**
+   * Makes every known address of {@code peer} due for a dial now, forgetting its backoff (the
+   * next link tick dials it unless it is linked or refused). Any thread.
+   *
+   * @return completes on the owner loop with how many addresses were made due
+   */
+  public CompletableFuture<Integer> redial(String peer) {
+    Objects.requireNonNull(peer, "peer");
+    CompletableFuture<Integer> result = new CompletableFuture<>();
+    owner.execute(() -> result.complete(dueNow(peer)));
+    return result;
+  }
+
+  /**
+   * Dials one known address of a node that is neither linked, refused, dialled already nor in
+   * {@code excluding}, if the node is below {@code mesh.max-neighbours}: a different neighbour
+   * in place of one that was lost. The link, once up, is kept like any other. Any thread.
+   *
+   * @return completes on the owner loop with the node id dialled, or empty if there is none to
+   *     dial or no room for another link
+   */
+  public CompletableFuture<Optional<String>> dialAlternate(
+      Set<String> excluding) {
+    Set<String> exclude = Set.copyOf(excluding);
+    CompletableFuture<Optional<String>> result =
+        new CompletableFuture<>();
+    owner.execute(() -> {
+      long now = nanoClock.getAsLong();
+      int dialling = (int) targets.values().stream().filter(t -> t.inProgress).count();
+      if (closing || links.size() + dialling >= settings.maxNeighbours()) {
+        result.complete(Optional.empty());
+        return;
+      }
+      for (DialTarget target : targets.values()) {
+        if (target.self || target.inProgress || target.nodeId == null
+            || exclude.contains(target.nodeId) || links.containsKey(target.nodeId)
+            || penalized(target.nodeId, now)) {
+          continue;
+        }
+        target.sticky = true; // a replacement neighbour is kept like one we chose before
+        dial(target);
+        result.complete(Optional.of(target.nodeId));
+        return;
+      }
+      result.complete(Optional.empty());
+    });
+    return result;
+  }
+
+  private int dueNow(String peer) {
+    int due = 0;
+    for (DialTarget target : targets.values()) {
+      if (peer.equals(target.nodeId) && !target.self) {
+        target.failures = 0;
+        target.nextAttemptNanos = nanoClock.getAsLong();
+        due++;
+      }
+    }
+    return due;
+  }
+
+  private void expireRefusals(long now) {
+    if (penalties.isEmpty()) {
+      return;
+    }
+    boolean removed = penalties.entrySet().removeIf(e -> {
+      Penalty p = e.getValue();
+      boolean expired = p.untilNanos - now <= 0;
+      if (expired && p.reason != GoodbyeReason.PROTOCOL_ERROR) {
+        log.info("neighbour refusal ended {} {}", kv("peer", e.getKey()), kv("reason", p.reason.name()));
+      }
+      return expired && p.reason != GoodbyeReason.PROTOCOL_ERROR; // strikes are kept
+    });
+    if (removed) {
+      publishRefusals();
+    }
   }
 
   /**

@@ -1,0 +1,206 @@
+package dev.x0tta6bl4.node.heal;
+
+import dev.x0tta6bl4.mapek.Action;
+import dev.x0tta6bl4.mapek.ActionVeto;
+import dev.x0tta6bl4.mapek.Actuator;
+import dev.x0tta6bl4.mapek.Candidate;
+import dev.x0tta6bl4.mapek.Correlator;
+import dev.x0tta6bl4.mapek.Detector;
+import dev.x0tta6bl4.mapek.Diagnosis;
+import dev.x0tta6bl4.mapek.NeighbourhoodCorrelator;
+import dev.x0tta6bl4.mapek.Policy;
+import dev.x0tta6bl4.mapek.Sensor;
+import dev.x0tta6bl4.mapek.Snapshot;
+import dev.x0tta6bl4.node.mesh.MeshRouter;
+import dev.x0tta6bl4.node.transport.MeshLinks;
+import dev.x0tta6bl4.node.wiring.Container;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The mesh area of self-healing (issue 8): senses the node's links and routing, detects
+ * unresponsive neighbours, degraded links, misbehaving peers, clock skew and isolation, and
+ * drops, re-costs, quarantines and redials links. See {@link MeshSensors}, {@link
+ * MeshDetectors} and {@link MeshActuators} for each part and docs/healing-mesh.md for the whole.
+ *
+ * <p>Policies: {@code neighbour-unresponsive} → {@code drop-link}; {@code link-degraded} → {@code
+ * raise-link-cost}; {@code link-cost-restorable} → {@code restore-link-cost}; {@code
+ * misbehaving-peer} → {@code quarantine-peer}; {@code isolated} → {@code reconnect}; {@code
+ * clock-skew} and {@code local-node-suspect} (the {@link #correlator()} names the local node when
+ * {@code correlateMinLinks} of its links fail in one tick: dropping them would not help) → {@code
+ * alert} only. Every diagnosis also gets {@code alert} as a low-priority fallback, so a refused or
+ * failed remedy still reaches an operator.
+ *
+ * <p>Veto: {@code drop-link} and {@code quarantine-peer} are refused unless the node keeps at
+ * least one other link that is up, heard within half of {@code unresponsiveAfter}, not in
+ * quarantine and not itself being dropped or quarantined (the actions in flight count): the
+ * node's last usable link is never taken.
+ *
+ * <p>The node's {@code HealingComponent} builds its own correlator over {@link #linkSymptomKinds()}
+ * for every module; {@link #correlator()} is this area's choice of threshold, for a loop built
+ * around this module alone.
+ *
+ * <p>Built once per node by {@code HealingModules}; its sensors, detectors and policies run on the
+ * loop thread, its actuators on the loop's executor. Holds no resources.
+ */
+public final class MeshHealing implements HealingModule {
+  private final String localNodeId;
+  private final MeshHealingSettings settings;
+  private final MeshSensors sensors;
+  private final MeshDetectors detectors;
+  private final MeshActuators actuators;
+
+  /**
+   * The mesh area for the node's own links and router, from a started container, with the
+   * default settings (no config keys yet).
+   */
+  public static MeshHealing forNode(String localNodeId, Container c) {
+    return forNode(localNodeId, c.get(MeshLinks.class), c.get(MeshRouter.class),
+        MeshHealingSettings.defaults(), c.get(Clock.class),
+        c.get(io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
+  }
+
+  /** The mesh area for the node's own links and router. */
+  public static MeshHealing forNode(String localNodeId, MeshLinks links, MeshRouter router,
+      MeshHealingSettings settings, Clock clock, MeterRegistry registry) {
+    return new MeshHealing(localNodeId, MeshControl.of(links, router), settings, clock, registry);
+  }
+
+  public MeshHealing(String localNodeId, MeshControl mesh, MeshHealingSettings settings,
+      Clock clock, MeterRegistry registry) {
+    this.localNodeId = localNodeId;
+    this.settings = settings;
+    this.actuators = new MeshActuators(localNodeId, mesh, settings, clock, registry);
+    this.sensors = new MeshSensors(mesh, settings, actuators::quarantines, actuators::sawLinked);
+    this.detectors = new MeshDetectors(settings);
+  }
+
+  @Override
+  public String name() {
+    return "mesh";
+  }
+
+  @Override
+  public List<Sensor> sensors() {
+    return sensors.sensors();
+  }
+
+  @Override
+  public List<Detector> detectors() {
+    return detectors.detectors();
+  }
+
+  @Override
+  public List<Policy> policies() {
+    return List.of(Policy.of("mesh", this::propose));
+  }
+
+  @Override
+  public List<Actuator> actuators() {
+    return actuators.actuators();
+  }
+
+  @Override
+  public ActionVeto veto() {
+    return this::veto;
+  }
+
+  /** Symptoms about one link, for the loop's neighbourhood correlation. */
+  @Override
+  public Set<String> linkSymptomKinds() {
+    return Set.of(MeshDetectors.NEIGHBOUR_UNRESPONSIVE, MeshDetectors.LINK_DEGRADED);
+  }
+
+  /**
+   * Groups link symptoms: when {@code correlateMinLinks} links of this node fail in one tick,
+   * the node itself is the likely cause ({@code local-node-suspect}).
+   */
+  public Correlator correlator() {
+    return new NeighbourhoodCorrelator(localNodeId, linkSymptomKinds(),
+        settings.correlateMinLinks());
+  }
+
+  /** The symptom kinds this module detects. */
+  public static Set<String> symptomKinds() {
+    return Set.of(MeshDetectors.NEIGHBOUR_UNRESPONSIVE, MeshDetectors.LINK_DEGRADED,
+        MeshDetectors.LINK_COST_RESTORABLE, MeshDetectors.MISBEHAVING_PEER,
+        MeshDetectors.CLOCK_SKEW, MeshDetectors.ISOLATED);
+  }
+
+  /** The last actuator runs with the peers linked when each started, oldest first. */
+  public List<MeshActuators.Run> runs() {
+    return actuators.runs();
+  }
+
+  /** Peers in quarantine now, with the seconds left. */
+  public Map<String, Double> quarantines() {
+    return actuators.quarantines();
+  }
+
+  public MeshHealingSettings settings() {
+    return settings;
+  }
+
+  List<Candidate> propose(Diagnosis d, Snapshot s) {
+    List<Candidate> out = new ArrayList<>(2);
+    String subject = d.subject();
+    switch (d.kind()) {
+      case MeshDetectors.NEIGHBOUR_UNRESPONSIVE -> out.add(new Candidate(
+          Action.of(MeshActuators.DROP_LINK, subject), 90,
+          "an open link that carries nothing still attracts routes: drop it so routing repairs"));
+      case MeshDetectors.LINK_DEGRADED -> out.add(new Candidate(
+          Action.of(MeshActuators.RAISE_LINK_COST, subject), 70,
+          "a lossy or slow link still works: make routes prefer others while it stays up"));
+      case MeshDetectors.LINK_COST_RESTORABLE -> out.add(new Candidate(
+          Action.of(MeshActuators.RESTORE_LINK_COST, subject), 60,
+          "the link is healthy (or gone) again: advertise its measured cost"));
+      case MeshDetectors.MISBEHAVING_PEER -> out.add(new Candidate(
+          Action.of(MeshActuators.QUARANTINE_PEER, subject), 95,
+          "a relay that alters signed adverts is hostile or broken: refuse it for a period"));
+      case MeshDetectors.ISOLATED -> out.add(new Candidate(
+          Action.of(MeshActuators.RECONNECT, subject), 80,
+          "no link at all: dial every known neighbour now instead of after backoff"));
+      default -> { } // clock-skew, local-node-suspect and others: alert only
+    }
+    boolean alertOnly = out.isEmpty();
+    out.add(new Candidate(new Action(MeshActuators.ALERT, subject,
+        Map.of("symptom", d.kind(), "detail", d.reason())), alertOnly ? 50 : 5,
+        alertOnly ? "not safe to automate: tell the operator"
+            : "fallback when the remedy is refused or did not help"));
+    return out;
+  }
+
+  Optional<String> veto(Action action, Snapshot s, List<Action> inFlight) {
+    if (!MeshActuators.LINK_REMOVING.contains(action.kind())) {
+      return Optional.empty();
+    }
+    // Usable means clearly alive: heard within half the unresponsive threshold. A link already
+    // half-way to silence does not count, so a node whose links all fall silent together (it is
+    // the one cut off) does not drop one of them a tick before the others cross the threshold.
+    double fresh = settings.unresponsiveAfter().toNanos() / 2e9;
+    Set<String> usable = new HashSet<>();
+    for (String peer : s.metric(MeshSensors.LINK_UP).keySet()) {
+      if (s.value(MeshSensors.LINK_SILENCE, peer).orElse(0) < fresh
+          && s.value(MeshSensors.PEER_QUARANTINED, peer).orElse(0) <= 0) {
+        usable.add(peer);
+      }
+    }
+    usable.remove(action.subject());
+    for (Action other : inFlight) {
+      if (MeshActuators.LINK_REMOVING.contains(other.kind())) {
+        usable.remove(other.subject());
+      }
+    }
+    if (usable.isEmpty()) {
+      return Optional.of(action.kind() + " of " + action.subject() + " would leave "
+          + localNodeId + " without a usable link");
+    }
+    return Optional.empty();
+  }
+}
