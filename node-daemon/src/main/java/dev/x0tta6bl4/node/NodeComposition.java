@@ -3,6 +3,7 @@ package dev.x0tta6bl4.node;
 import dev.x0tta6bl4.node.api.ConsensusAccess;
 import dev.x0tta6bl4.consensus.RaftTls;
 import dev.x0tta6bl4.node.api.LocalApiServer;
+import dev.x0tta6bl4.node.api.SendAdmission;
 import dev.x0tta6bl4.node.cli.BuildInfo;
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.identity.CryptoStartup;
@@ -204,6 +205,15 @@ public final class NodeComposition {
                     c.get(EventLoops.class),
                     c.get(PrometheusMeterRegistry.class),
                     readiness(c)))
+        // Admission control of the API's send path; the healing loop lowers and restores it.
+        .bind(
+            SendAdmission.class,
+            c ->
+                new SendAdmission(
+                    SendAdmission.UNLIMITED,
+                    SendAdmission.DEFAULT_BURST_SECONDS,
+                    System::nanoTime,
+                    c.get(PrometheusMeterRegistry.class)))
         .bind(
             LocalApiServer.class,
             c ->
@@ -220,7 +230,8 @@ public final class NodeComposition {
                     c.get(EventLoops.class).group(),
                     c.get(PrometheusMeterRegistry.class),
                     c::isRunning, // 503 not_ready until every component has started
-                    c.get(Tracing.class)));
+                    c.get(Tracing.class),
+                    c.get(SendAdmission.class)));
   }
 
   private static TlsSettings tlsSettings(NodeConfig config, IdentitySource identity) {

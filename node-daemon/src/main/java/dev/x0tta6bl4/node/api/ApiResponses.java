@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  *       {@code unknown_node}; {@code PAYLOAD_TOO_LARGE} 413 {@code payload_too_large}; {@code
  *       INVALID_ARGUMENT} 400 {@code invalid_argument}; {@code SHUTTING_DOWN} 503 {@code
  *       shutting_down};
+ *   <li>{@link #overloaded}: 429 {@code overloaded} (admission control sheds load), with {@code
+ *       Retry-After} and {@code retry_after_ms} like {@code queue_full} and {@code
+ *       admission_limit} (messages per second);
  *   <li>a {@link TimeoutException} (the mesh did not answer in time): 503 {@code unavailable};
  *   <li>anything else: 500 {@code internal_error} and a log line.
  * </ul>
@@ -56,6 +59,21 @@ final class ApiResponses {
     return HttpResponse.error(503, "not_ready",
             "the node is not ready (starting or stopping); retry shortly")
         .withHeader("retry-after", "1");
+  }
+
+  /**
+   * 429 {@code overloaded}: {@link SendAdmission} refused a send because the node is shedding
+   * load; a token is available again in {@code retryAfterNanos}.
+   */
+  static HttpResponse overloaded(long retryAfterNanos, double limitPerSecond) {
+    long millis = Math.max(1, (retryAfterNanos + 999_999) / 1_000_000);
+    long seconds = Math.max(1, (millis + 999) / 1000);
+    String limit = String.format(java.util.Locale.ROOT, "%.1f", limitPerSecond);
+    return HttpResponse.error(429, "overloaded",
+            "the node is shedding load: sends are admitted at " + limit
+                + " messages/s; retry after " + millis + " ms",
+            Map.of("retry_after_ms", millis, "admission_limit", limitPerSecond))
+        .withHeader("retry-after", Long.toString(seconds));
   }
 
   /** The error response for {@code failure}, unwrapping completion wrappers. */

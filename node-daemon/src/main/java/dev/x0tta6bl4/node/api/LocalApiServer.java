@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /v1/status}, {@code GET /v1/peers}, {@code GET /v1/routes} ({@link
  *       MeshStateHandlers});
  *   <li>{@code POST /v1/messages}: send to one node or broadcast, optionally waiting for the
- *       outcome ({@link MessagesHandler});
+ *       outcome ({@link MessagesHandler}), admitted or shed by {@link SendAdmission};
  *   <li>{@code GET /v1/subscribe}: server-sent events of delivered messages ({@link
  *       SubscribeHandler});
  *   <li>{@code GET|PUT|DELETE /v1/kv/{key}}: the replicated key-value store ({@link
@@ -76,25 +76,27 @@ public final class LocalApiServer implements Component {
    * @param registry where request, stream and API meters go
    * @param ready whether the node serves requests now; called on event loops, must be fast
    * @param tracing records a span per {@code POST /v1/messages} ({@link Tracing#off()}: none)
+   * @param admission admits or sheds each {@code POST /v1/messages} and records its load figures
    */
   public LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
       IncidentSource incidents, EventLoopGroup group, MeterRegistry registry,
-      BooleanSupplier ready, Tracing tracing) {
+      BooleanSupplier ready, Tracing tracing, SendAdmission admission) {
     this(config, mesh, consensus, incidents, group, registry, ready, STREAM_HEARTBEAT,
-        MESH_ANSWER_TIMEOUT, tracing);
+        MESH_ANSWER_TIMEOUT, tracing, admission);
   }
 
   /** As above, with the stream heartbeat and the mesh answer timeout (tests shorten them). */
   LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
       EventLoopGroup group, MeterRegistry registry, BooleanSupplier ready,
-      Duration streamHeartbeat, Duration meshTimeout) {
+      Duration streamHeartbeat, Duration meshTimeout, SendAdmission admission) {
     this(config, mesh, consensus, IncidentSource.off(), group, registry, ready, streamHeartbeat,
-        meshTimeout, Tracing.off());
+        meshTimeout, Tracing.off(), admission);
   }
 
   private LocalApiServer(NodeConfig.Api config, MeshService mesh, ConsensusAccess consensus,
       IncidentSource incidents, EventLoopGroup group, MeterRegistry registry,
-      BooleanSupplier ready, Duration streamHeartbeat, Duration meshTimeout, Tracing tracing) {
+      BooleanSupplier ready, Duration streamHeartbeat, Duration meshTimeout, Tracing tracing,
+      SendAdmission admission) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(consensus, "consensus");
@@ -103,7 +105,8 @@ public final class LocalApiServer implements Component {
     MeshStateHandlers state = new MeshStateHandlers(mesh, ready, group, meshTimeout);
     MessagesHandler messages =
         new MessagesHandler(mesh, ready, group, config.maxWait(), meshTimeout, metrics,
-            Objects.requireNonNull(tracing, "tracing"));
+            Objects.requireNonNull(tracing, "tracing"),
+            Objects.requireNonNull(admission, "admission"));
     SubscribeHandler subscribe = new SubscribeHandler(mesh, ready, config.maxSubscribers(),
         config.subscriberBuffer(), metrics);
     StoreCalls calls = new StoreCalls(consensus, ready, group, metrics, tracing);

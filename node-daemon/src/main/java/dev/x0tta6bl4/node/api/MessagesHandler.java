@@ -26,11 +26,15 @@ import java.util.function.BooleanSupplier;
  *       reason) when waiting and the outcome came within the wait;
  *   <li>202 {@code "status": "pending"} when the wait ended first (the message is still in
  *       flight and may yet be delivered);
+ *   <li>429 {@code overloaded} with {@code Retry-After} when {@link SendAdmission} refuses it
+ *       (checked before the body is parsed, so a shed request costs little);
  *   <li>an error (see {@link ApiResponses}) when the message was refused.
  * </ul>
  *
  * Runs on event loops and never blocks: the outcome and the wait timer complete the response
- * from the mesh's thread or the scheduler. Stateless apart from metrics.
+ * from the mesh's thread or the scheduler. Stateless apart from metrics and the admission
+ * controller's figures (response time of each admitted request, admission to acknowledgement of
+ * each admitted unicast).
  *
  * <p>Tracing: each request is a span {@code meshd.api.send} (kind SERVER) that continues a valid
  * {@code traceparent} request header, else the body's {@code traceparent}, else starts a trace
@@ -45,10 +49,13 @@ final class MessagesHandler {
   private final Duration meshTimeout;
   private final ApiMetrics metrics;
   private final Tracing tracing;
+  private final SendAdmission admission;
 
   MessagesHandler(MeshService mesh, BooleanSupplier ready, ScheduledExecutorService scheduler,
-      Duration maxWait, Duration meshTimeout, ApiMetrics metrics, Tracing tracing) {
+      Duration maxWait, Duration meshTimeout, ApiMetrics metrics, Tracing tracing,
+      SendAdmission admission) {
     this.tracing = tracing;
+    this.admission = admission;
     this.mesh = mesh;
     this.ready = ready;
     this.scheduler = scheduler;
@@ -61,20 +68,36 @@ final class MessagesHandler {
     if (!ready.getAsBoolean()) {
       return CompletableFuture.completedFuture(ApiResponses.notReady());
     }
-    SendRequest send;
     try {
       requireJson(request);
+    } catch (ApiException e) {
+      return CompletableFuture.completedFuture(e.toResponse());
+    }
+    long retryAfterNanos = admission.tryAdmit();
+    if (retryAfterNanos > 0) {
+      return CompletableFuture.completedFuture(
+          ApiResponses.overloaded(retryAfterNanos, admission.currentLimit()));
+    }
+    long admittedAt = admission.now();
+    return admitted(request, admittedAt)
+        .whenComplete((response, error) -> admission.responded(admittedAt));
+  }
+
+  private CompletionStage<HttpResponse> admitted(HttpRequest request, long admittedAt) {
+    SendRequest send;
+    try {
       send = SendRequest.parse(request.body(), maxWait);
     } catch (ApiException e) {
       return CompletableFuture.completedFuture(e.toResponse());
     }
     if (tracing.enabled()) {
-      return traced(request, send);
+      return traced(request, send, admittedAt);
     }
-    return forward(send, send.traceparent());
+    return forward(send, send.traceparent(), admittedAt);
   }
 
-  private CompletionStage<HttpResponse> traced(HttpRequest request, SendRequest send) {
+  private CompletionStage<HttpResponse> traced(HttpRequest request, SendRequest send,
+      long admittedAt) {
     String incoming = request.header(Tracing.TRACEPARENT).filter(Tracing::valid)
         .orElse(send.traceparent());
     TracedSpan span = tracing.startSpan("meshd.api.send", SpanKind.SERVER, incoming)
@@ -83,7 +106,7 @@ final class MessagesHandler {
         .attribute("meshd.broadcast", String.valueOf(send.broadcast()));
     CompletionStage<HttpResponse> response;
     try (TracedSpan.Activation ignored = span.activate()) {
-      response = forward(send, span.recording() ? span.traceparent() : incoming);
+      response = forward(send, span.recording() ? span.traceparent() : incoming, admittedAt);
     }
     return response.whenComplete((r, error) -> {
       if (r != null) {
@@ -96,7 +119,8 @@ final class MessagesHandler {
     });
   }
 
-  private CompletionStage<HttpResponse> forward(SendRequest send, String traceparent) {
+  private CompletionStage<HttpResponse> forward(SendRequest send, String traceparent,
+      long admittedAt) {
     CompletableFuture<MeshService.Accepted> accepted =
         send.broadcast()
             ? mesh.broadcast(send.topic(), send.payload(), traceparent)
@@ -105,6 +129,11 @@ final class MessagesHandler {
             "the mesh (send)")
         .thenCompose(a -> {
           metrics.message(send.broadcast(), "accepted");
+          if (!send.broadcast()) {
+            admission.accepted();
+            a.outcome().whenComplete((outcome, error) ->
+                admission.outcome(admittedAt, error == null && outcome.delivered()));
+          }
           return send.waitTimeout().isPresent()
               ? awaitOutcome(send, a, send.waitTimeout().get())
               : CompletableFuture.completedFuture(

@@ -20,6 +20,7 @@ public final class HealingModules {
     modules.add(MeshHealing.forNode(local.nodeId(), c));
     modules.add(NodeHealing.forNode(config, local, c));
     modules.add(RaftHealing.forNode(config, local, c));
+    modules.add(LoadHealing.forNode(config, local, c));
     return List.copyOf(modules);
   }
 }

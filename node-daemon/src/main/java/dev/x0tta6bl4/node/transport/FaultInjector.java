@@ -24,8 +24,9 @@ import java.util.random.RandomGenerator;
  * </pre>
  *
  * It handles both kinds of message found there: {@link io.netty.buffer.ByteBuf}s holding one
- * frame each and decoded frame objects. Corruption and the bandwidth cap apply to {@code
- * ByteBuf}s only; the other faults apply to any message. Duplicated {@code ByteBuf}s are {@link
+ * frame each and decoded frame objects. Corruption applies to {@code ByteBuf}s only; the
+ * bandwidth cap counts a {@code ByteBuf}'s readable bytes and a frame's encoded length; the other
+ * faults apply to any message. Duplicated {@code ByteBuf}s are {@link
  * io.netty.buffer.ByteBuf#retainedDuplicate() retained duplicates}; duplicated other messages are
  * the same object delivered twice (retained once more when reference counted), so they should be
  * immutable. Corruption flips one bit of a copy and releases the original, never mutating a

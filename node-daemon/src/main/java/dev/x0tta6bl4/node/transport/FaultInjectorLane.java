@@ -251,7 +251,8 @@ final class FaultInjectorLane {
       bucketStarted = false;
       return 0;
     }
-    if (!(msg instanceof ByteBuf buf) || !buf.isReadable()) {
+    long size = wireSize(msg);
+    if (size == 0) {
       return 0;
     }
     long rate = p.bandwidthBytesPerSecond();
@@ -266,13 +267,26 @@ final class FaultInjectorLane {
       }
     }
     lastRefill = now;
-    long size = buf.readableBytes();
     long needed = Math.min(size, p.burstBytes()) * NANOS_PER_SECOND;
     if (tokens >= needed) {
       tokens -= size * NANOS_PER_SECOND;
       return 0;
     }
     return ceilDiv(needed - tokens, rate);
+  }
+
+  /**
+   * Bytes {@code msg} takes on the wire: a buffer's readable bytes, a decoded frame's encoded
+   * length (mesh links carry frame objects at this point of the pipeline), else 0 (passes free).
+   */
+  private static long wireSize(Object msg) {
+    if (msg instanceof ByteBuf buf) {
+      return buf.readableBytes();
+    }
+    if (msg instanceof Frame frame) {
+      return FrameEncoder.encodedLength(frame);
+    }
+    return 0;
   }
 
   private void scheduleDrain(long now, long delayNanos) {

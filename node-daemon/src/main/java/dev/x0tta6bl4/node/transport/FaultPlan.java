@@ -12,7 +12,8 @@ import java.util.Objects;
  * has passed it, or until {@code reorderWindow} has elapsed), delay ({@code delay} plus a uniform
  * {@code 0..jitter}; jitter never reorders messages, use {@code reorderProbability} for that) and
  * last the bandwidth cap (a token bucket of {@code burstBytes} refilled at {@code
- * bandwidthBytesPerSecond}; only {@code ByteBuf} messages consume tokens; while messages wait the
+ * bandwidthBytesPerSecond}; a {@code ByteBuf} consumes its readable bytes, a {@link Frame} its
+ * encoded length, anything else nothing; while messages wait the
  * bucket is not capped, so a pacing task that runs late releases at once what it would have
  * released on time, and from the start at most {@code burst + rate * t} bytes pass). Messages
  * waiting for their delay or for tokens wait in a queue of at most {@code queueLimit} messages; a

@@ -96,7 +96,7 @@ class KvApiTest {
     LocalApiServer server = new LocalApiServer(new NodeConfig.Api(new HostPort("127.0.0.1", 0),
         DataSize.ofKibibytes(1), DataSize.ofKibibytes(8), Duration.ofSeconds(2), 4, 64),
         new FakeMeshService(), access, IncidentSource.off(), group, registry, () -> true,
-        tracing);
+        tracing, new SendAdmission(SendAdmission.UNLIMITED, 0.1, System::nanoTime, registry));
     server.start();
     return server;
   }

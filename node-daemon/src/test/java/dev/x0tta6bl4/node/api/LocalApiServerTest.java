@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +38,10 @@ class LocalApiServerTest {
   private final PrometheusMeterRegistry registry = MeshdMetrics.create("test");
   private final FakeMeshService mesh = new FakeMeshService();
   private final AtomicBoolean nodeReady = new AtomicBoolean(true);
+  /** The admission controller's clock: stands still unless a test moves it. */
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final SendAdmission admission =
+      new SendAdmission(SendAdmission.UNLIMITED, 0.1, nanos::get, registry);
   private LocalApiServer server;
   private ApiTestClient api;
 
@@ -63,7 +68,7 @@ class LocalApiServerTest {
         DataSize.ofKibibytes(8), Duration.ofSeconds(2), maxSubscribers, 64);
     server = new LocalApiServer(config, mesh, ConsensusAccess.disabled(), group, registry,
         nodeReady::get,
-        Duration.ofSeconds(5), Duration.ofMillis(200));
+        Duration.ofSeconds(5), Duration.ofMillis(200), admission);
     server.start();
     api = new ApiTestClient(server.address());
   }
@@ -374,6 +379,59 @@ class LocalApiServerTest {
 
     assertThat(response.statusCode()).isEqualTo(429);
     assertThat(response.headers().firstValue("retry-after")).hasValue("1");
+  }
+
+  @Test
+  void messages_admissionLimitReached_returns429OverloadedWithRetryAfterAndCountsIt()
+      throws Exception {
+    start();
+    admission.limit(2); // bucket of one token at 2/s: the second request in the same instant waits
+
+    HttpResponse<String> first = api.post("/v1/messages", "{\"destination\":\"n2\"}");
+    HttpResponse<String> second = api.post("/v1/messages", "{\"destination\":\"n2\"}");
+
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(second.statusCode()).isEqualTo(429);
+    assertThat(second.headers().firstValue("retry-after")).hasValue("1");
+    JsonNode error = json(second).get("error");
+    assertThat(error.get("code").asText()).isEqualTo("overloaded");
+    assertThat(error.get("message").asText())
+        .isEqualTo("the node is shedding load: sends are admitted at 2.0 messages/s;"
+            + " retry after 500 ms");
+    assertThat(error.get("retry_after_ms").asLong()).isEqualTo(500);
+    assertThat(error.get("admission_limit").asDouble()).isEqualTo(2.0);
+    assertThat(mesh.sent).hasSize(1);
+    assertThat(registry.find("meshd.api.requests.shed").functionCounter().count()).isEqualTo(1);
+    assertThat(registry.find("meshd.api.admission.limit").gauge().value()).isEqualTo(2.0);
+
+    nanos.addAndGet(500_000_000L); // the next token
+    assertThat(api.post("/v1/messages", "{\"destination\":\"n2\"}").statusCode())
+        .isEqualTo(202);
+    admission.restore();
+    assertThat(api.post("/v1/messages", "{\"destination\":\"n2\"}").statusCode())
+        .isEqualTo(202);
+    assertThat(registry.find("meshd.api.admission.limit").gauge().value())
+        .isEqualTo(Double.POSITIVE_INFINITY);
+  }
+
+  @Test
+  void messages_admitted_recordsResponseTimeInFlightAndDeliveryLatency() throws Exception {
+    start();
+    var outcome = mesh.nextOutcome;
+
+    HttpResponse<String> response = api.post("/v1/messages", "{\"destination\":\"n2\"}");
+
+    assertThat(response.statusCode()).isEqualTo(202);
+    await(() -> admission.sample().inFlight() == 1);
+    nanos.addAndGet(40_000_000L);
+    outcome.complete(new MeshService.Outcome(true, 1, Duration.ofMillis(40), Optional.empty()));
+    SendAdmission.Sample sample = admission.sample();
+    assertThat(sample.inFlight()).isZero();
+    assertThat(sample.admitted()).isEqualTo(1);
+    assertThat(sample.delivered()).isEqualTo(1);
+    assertThat(sample.deliveryLatencyMicros().getTotalCount()).isEqualTo(1);
+    assertThat(sample.deliveryLatencyMicros().getMaxValue()).isBetween(39_000L, 41_000L);
+    assertThat(registry.find("meshd.api.sends.inflight").gauge().value()).isZero();
   }
 
   @ParameterizedTest

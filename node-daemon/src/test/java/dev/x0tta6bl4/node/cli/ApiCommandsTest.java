@@ -7,6 +7,7 @@ import dev.x0tta6bl4.node.api.ConsensusAccess;
 import dev.x0tta6bl4.node.api.FakeMeshService;
 import dev.x0tta6bl4.node.api.IncidentSource;
 import dev.x0tta6bl4.node.api.LocalApiServer;
+import dev.x0tta6bl4.node.api.SendAdmission;
 import dev.x0tta6bl4.node.config.DataSize;
 import dev.x0tta6bl4.node.config.HostPort;
 import dev.x0tta6bl4.node.config.NodeConfig;
@@ -93,7 +94,7 @@ class ApiCommandsTest {
     server = new LocalApiServer(new NodeConfig.Api(new HostPort("127.0.0.1", 0),
         DataSize.ofKibibytes(256), DataSize.ofKibibytes(8), Duration.ofSeconds(5), 4, 64),
         mesh, ConsensusAccess.disabled(), incidentSource, group, registry, () -> true,
-        Tracing.off());
+        Tracing.off(), new SendAdmission(SendAdmission.UNLIMITED, 0.1, System::nanoTime, registry));
     server.start();
     url = "http://127.0.0.1:" + server.address().getPort();
   }

@@ -11,6 +11,7 @@ import dev.x0tta6bl4.node.api.ConsensusAccess;
 import dev.x0tta6bl4.node.api.FakeMeshService;
 import dev.x0tta6bl4.node.api.IncidentSource;
 import dev.x0tta6bl4.node.api.LocalApiServer;
+import dev.x0tta6bl4.node.api.SendAdmission;
 import dev.x0tta6bl4.node.config.DataSize;
 import dev.x0tta6bl4.node.config.HostPort;
 import dev.x0tta6bl4.node.config.NodeConfig;
@@ -69,7 +70,8 @@ class KvCommandsTest {
         DataSize.ofKibibytes(256), DataSize.ofKibibytes(8), Duration.ofSeconds(5), 4, 64),
         new FakeMeshService(), ConsensusAccess.of(() -> store, 1 << 20), IncidentSource.off(),
         group, registry,
-        () -> true, Tracing.off());
+        () -> true, Tracing.off(),
+        new SendAdmission(SendAdmission.UNLIMITED, 0.1, System::nanoTime, registry));
     server.start();
     url = "http://127.0.0.1:" + server.address().getPort();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -343,6 +343,25 @@ class FaultInjectorTest {
 
   @ParameterizedTest
   @EnumSource(Direction.class)
+  void bandwidthCap_frameObjects_consumeTheirEncodedLength(Direction direction) {
+    Frame frame = new Frame.Heartbeat(1, 2);
+    int size = FrameEncoder.encodedLength(frame);
+    // A burst of exactly one frame, refilled at one frame per second.
+    open(direction, FaultPlan.builder().bandwidth(size, size).build());
+    for (int i = 0; i < 3; i++) {
+      fixture.send(direction, new Frame.Heartbeat(i, 2));
+    }
+
+    assertThat(fixture.receive(direction)).isEqualTo(new Frame.Heartbeat(0, 2));
+    assertThat(fixture.receive(direction)).isNull();
+    fixture.advanceMillis(1_000);
+    assertThat(fixture.receive(direction)).isEqualTo(new Frame.Heartbeat(1, 2));
+    assertThat(fixture.receive(direction)).isNull();
+    assertThat(fixture.counters(direction).throttled()).isGreaterThan(0);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Direction.class)
   void bandwidthCap_queueFull_dropsAndCountsOverflow(Direction direction) {
     open(direction, FaultPlan.builder().bandwidth(100, 100).queueLimit(10).build());
     sendIds(direction, 1, 20, 100);
