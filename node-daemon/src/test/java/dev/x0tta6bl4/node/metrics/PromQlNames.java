@@ -31,11 +31,19 @@ final class PromQlNames {
     return names;
   }
 
-  /** Names of {@code used} that docs/metrics.md neither lists nor announces as upcoming. */
+  /**
+   * Names of {@code used} that docs/metrics.md neither lists, nor names under "Not listed" (a
+   * family that appears on first use, with its histogram series), nor announces as upcoming.
+   */
   static List<String> undocumented(Set<String> used) throws IOException {
     String docs = Files.readString(MetricsCatalogueTest.DOCS, StandardCharsets.UTF_8);
-    Set<String> known =
-        MetricsCatalogue.seriesNames(MetricsCatalogue.documentedNames(docs), docs);
+    Set<String> known = new java.util.HashSet<>(
+        MetricsCatalogue.seriesNames(MetricsCatalogue.documentedNames(docs), docs));
+    for (String name : MetricsCatalogue.LEFT_OUT.keySet()) {
+      for (String suffix : List.of("", "_bucket", "_count", "_sum")) {
+        known.add(name + suffix);
+      }
+    }
     List<String> missing = new ArrayList<>();
     for (String name : used) {
       if (!known.contains(name)) {
