@@ -274,16 +274,17 @@ class LoadSheddingIT {
   }
 
   /**
-   * The invariant, against ground truth at each new action start: only load actions run here,
-   * the node keeps its link (never isolated; no Raft group to cost), and the limit never falls
-   * below the floor.
+   * The invariant, against ground truth at each new action start: nothing removes the link
+   * (load actions, or the mesh re-costing a link that queueing made slow), the node keeps its
+   * link (never isolated; no Raft group to cost), and the limit never falls below the floor.
    */
   private void checkActionStarts(Set<String> checked) {
     for (IncidentView i : loop().incidents()) {
       for (TimelineEvent e : i.timeline()) {
         if (e.type() == TimelineEvent.Type.ACTION_STARTED
             && checked.add(i.id() + "@" + e.at())) {
-          assertThat(e.detail()).matches("(shed-load|restore-load)/local .*");
+          assertThat(e.detail())
+              .matches("((shed-load|restore-load)/local|(raise|restore)-link-cost/n\\d) .*");
           assertThat(cluster.establishedEdges()).as("links at %s", e).hasSize(1);
           assertThat(admission().currentLimit()).isGreaterThanOrEqualTo(10);
         }

@@ -429,7 +429,9 @@ public final class ControlLoop implements AutoCloseable {
     for (Plan.Step step : plan.approved()) {
       Incident incident = byId(step.incidentId());
       Action action = step.candidate().action();
-      if (note(incident, now, TimelineEvent.Type.ADVISED, "advise " + action.key() + " score "
+      // Once per distinct action: the score and a rationale with live figures change every tick.
+      if (note(incident, now, TimelineEvent.Type.ADVISED, "advise " + action.key() + " "
+          + action.params(), "advise " + action.key() + " score "
           + String.format(Locale.ROOT, "%.3f", step.score()) + ": "
           + step.candidate().rationale())) {
         metrics.action(action.kind(), "advised");
@@ -520,10 +522,16 @@ public final class ControlLoop implements AutoCloseable {
 
   /** Records an event unless it repeats the incident's last note; returns whether it did. */
   private boolean note(Incident incident, Instant now, TimelineEvent.Type type, String detail) {
-    if (detail.equals(incident.lastNote)) {
+    return note(incident, now, type, detail, detail);
+  }
+
+  /** Records {@code detail} unless the incident's last note had the same {@code key}. */
+  private boolean note(Incident incident, Instant now, TimelineEvent.Type type, String key,
+      String detail) {
+    if (key.equals(incident.lastNote)) {
       return false;
     }
-    incident.lastNote = detail;
+    incident.lastNote = key;
     event(incident, now, type, detail, incident.state);
     return true;
   }

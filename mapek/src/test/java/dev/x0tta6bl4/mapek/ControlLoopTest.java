@@ -232,6 +232,32 @@ class ControlLoopTest {
   }
 
   @Test
+  void tick_adviseMode_rationaleWithLiveFiguresIsAdvisedOncePerAction() {
+    java.util.concurrent.atomic.AtomicInteger rate = new java.util.concurrent.atomic.AtomicInteger();
+    ControlLoop loop = ControlLoop.builder().clock(clock).executor(Runnable::run)
+        .meterRegistry(registry).knowledge(knowledge).sensor(links.sensor())
+        .detector(FakeLinks.detector()).mode(Mode.ADVISE)
+        .policy(Policy.of("live", (d, s) -> List.of(new Candidate(Action.of("shed", d.subject()),
+            60, "admit " + rate.incrementAndGet() + "/s"))))
+        .policy(Policy.of("other", (d, s) -> rate.get() > 3
+            ? List.of(new Candidate(Action.of("reroute", d.subject()), 90, "better")) : List.of()))
+        .actuator(actuator("shed", healing())).actuator(actuator("reroute", healing())).build();
+    links.fault("peer-01");
+
+    for (int i = 0; i < 6; i++) {
+      tick(loop);
+    }
+
+    IncidentView v = loop.incidents().get(0);
+    assertThat(v.timeline()).filteredOn(e -> e.type() == TimelineEvent.Type.ADVISED)
+        .extracting(TimelineEvent::detail)
+        .satisfiesExactly(
+            d -> assertThat(d).startsWith("advise shed/peer-01").endsWith("admit 1/s"),
+            d -> assertThat(d).startsWith("advise reroute/peer-01"));
+    assertThat(executed).isEmpty();
+  }
+
+  @Test
   void tick_offMode_readsNothingAndDoesNothing() {
     ControlLoop loop = loop().mode(Mode.OFF).actuator(actuator("reroute", healing())).build();
     links.fault("peer-01");

@@ -28,34 +28,6 @@ import java.util.concurrent.CompletionStage;
  * the fake the way the real mesh would: a refused peer's link goes away).
  */
 final class FakeMesh implements MeshControl {
-  /** A clock that moves only when the test advances it; also the mesh's monotonic time. */
-  static final class TestClock extends Clock {
-    private Instant now = Instant.parse("2026-12-05T12:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    long nanos() {
-      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   /** One link's state as the test sets it. */
   static final class FakeLink {
     long lastHeardNanos;
@@ -69,7 +41,7 @@ final class FakeMesh implements MeshControl {
     }
   }
 
-  final TestClock clock;
+  final TestLoops.FakeClock clock;
   final Map<String, FakeLink> links = new TreeMap<>();
   final Map<String, Long> signatureFailures = new TreeMap<>();
   final Map<String, Double> costFactors = new TreeMap<>();
@@ -77,7 +49,7 @@ final class FakeMesh implements MeshControl {
   final Map<String, Instant> refusedUntil = new TreeMap<>();
   List<String> alternates = new ArrayList<>();
 
-  FakeMesh(TestClock clock, String... peers) {
+  FakeMesh(TestLoops.FakeClock clock, String... peers) {
     this.clock = clock;
     for (String peer : peers) {
       links.put(peer, new FakeLink(clock.nanos()));

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class MeshHealingTest {
   private static final Duration TICK = Duration.ofMillis(100);
 
-  private final FakeMesh.TestClock clock = new FakeMesh.TestClock();
+  private final TestLoops.FakeClock clock = new TestLoops.FakeClock();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private ControlLoop loop(MeshHealing module, Mode mode) {

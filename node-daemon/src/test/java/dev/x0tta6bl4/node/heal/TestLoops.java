@@ -70,12 +70,16 @@ final class TestLoops {
         .orElseThrow(() -> new AssertionError("no " + kind + " incident in " + loop.incidents()));
   }
 
-  /** A clock that moves only when the test advances it. */
+  /** A clock that moves only when the test advances it; also a fake mesh's monotonic time. */
   static final class FakeClock extends Clock {
     private Instant now = Instant.parse("2026-12-05T12:00:00Z");
 
     void advance(Duration d) {
       now = now.plus(d);
+    }
+
+    long nanos() {
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     @Override
