@@ -88,7 +88,7 @@ public record LoadHealingSettings(
   /** The defaults: see docs/healing-load.md for why each is what it is. */
   public static LoadHealingSettings defaults() {
     return new LoadHealingSettings(Duration.ofMillis(500), Duration.ofMillis(250),
-        Duration.ofMillis(100), 4_096, 1_024, 10, 2, 1, 0.5, 10, 1.5, 0.8, Duration.ofSeconds(2),
+        Duration.ofMillis(100), 4_096, 1_024, 10, 2, 1, 0.25, 10, 1.5, 0.8, Duration.ofSeconds(2),
         Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1));
   }
 
