@@ -298,7 +298,11 @@ class LoadSheddingIT {
     loop().mode(Mode.ADVISE);
     try {
       Instant t0 = Instant.now();
-      LoadDriver.Run run = driver.openLoop(2 * capacity, Duration.ofSeconds(4), 5_000);
+      // Twice what the link can carry at most (payload bytes alone), or twice the measured
+      // capacity if higher: a calibration slowed by a busy CPU must not leave this below the
+      // link's real capacity, where nothing is overloaded and nothing is advised.
+      double offered = 2 * Math.max(capacity, (double) LINK_BYTES_PER_SECOND / PAYLOAD_BYTES);
+      LoadDriver.Run run = driver.openLoop(offered, Duration.ofSeconds(4), 5_000);
       LocalCluster.await(() -> incidentsSince("overload", t0).stream().anyMatch(i -> i.timeline()
               .stream().anyMatch(e -> e.type() == TimelineEvent.Type.ADVISED)),
           Duration.ofSeconds(6), () -> "advised: " + incidentsSince("overload", t0));
@@ -310,8 +314,8 @@ class LoadSheddingIT {
       assertThat(incident.timeline()).noneMatch(e -> e.type() == TimelineEvent.Type.ACTION_STARTED);
       assertThat(results).noneMatch(LoadDriver.Result::shed);
       assertThat(admission().lowered()).isFalse();
-      System.out.printf("figure: advise mode, 2x overload: %d sends, 0 shed, limit %s%n",
-          results.size(), admission().currentLimit());
+      System.out.printf("figure: advise mode, %.0f/s offered: %d sends, 0 shed, limit %s%n",
+          offered, results.size(), admission().currentLimit());
     } finally {
       loop().mode(Mode.AUTO);
     }
