@@ -10,9 +10,6 @@ import dev.x0tta6bl4.node.routing.NeighbourAdvertStats;
 import dev.x0tta6bl4.node.routing.RejectReason;
 import dev.x0tta6bl4.node.transport.Frame;
 import dev.x0tta6bl4.node.transport.FrameType;
-import dev.x0tta6bl4.pqc.EnvelopeException;
-import dev.x0tta6bl4.pqc.SignedEnvelope;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,7 +58,7 @@ class AdvertTamperingTest {
       // make n1 the way to n0 and cut n2 out.
       AtomicInteger forged = new AtomicInteger();
       cluster.faults().rewrite("n1", "n3", frame -> {
-        Optional<Frame> altered = rewriteAdvertOf("n0", frame,
+        Optional<Frame> altered = AdvertRewrite.rewriteAdvertOf("n0"::equals, frame,
             advert -> new LinkStateAdvert(advert.origin(), advert.sequence(),
                 advert.maxAgeMillis(), List.of(new LinkStateAdvert.Link("n1", 1))));
         altered.ifPresent(f -> forged.incrementAndGet());
@@ -105,7 +102,7 @@ class AdvertTamperingTest {
       List<Frame> recorded = new CopyOnWriteArrayList<>();
       AtomicInteger parsedWrong = new AtomicInteger();
       cluster.faults().rewrite("n1", "n3", frame -> {
-        rewriteAdvertOf("n0", frame, advert -> advert).ifPresent(copy -> {
+        AdvertRewrite.rewriteAdvertOf("n0"::equals, frame, advert -> advert).ifPresent(copy -> {
           recorded.add(frame);
           if (!copy.equals(frame)) {
             parsedWrong.incrementAndGet(); // the rewriting in the other test would be suspect
@@ -174,7 +171,7 @@ class AdvertTamperingTest {
 
   private static long sequenceOf(Frame advertFrame) {
     AtomicReference<LinkStateAdvert> seen = new AtomicReference<>();
-    rewriteAdvertOf("n0", advertFrame, advert -> {
+    AdvertRewrite.rewriteAdvertOf("n0"::equals, advertFrame, advert -> {
       seen.set(advert);
       return advert;
     });
@@ -191,47 +188,5 @@ class AdvertTamperingTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-  }
-
-  /**
-   * If {@code frame} carries a link-state advert of {@code originId}, the same frame with the
-   * advert body replaced by {@code alter}'s result and everything else (the origin's signature,
-   * its certificate chain) kept: what a relay that alters adverts in flight would send. An
-   * identity {@code alter} returns an equal copy.
-   */
-  private static Optional<Frame> rewriteAdvertOf(String originId, Frame frame,
-      java.util.function.UnaryOperator<LinkStateAdvert> alter) {
-    if (!(frame instanceof Frame.Opaque opaque) || opaque.type() != FrameType.LINK_STATE_ADVERT) {
-      return Optional.empty();
-    }
-    // Signed advert wire form: u8 version | u32 envelope length | envelope | certificate chain.
-    ByteBuffer wire = ByteBuffer.wrap(opaque.body());
-    int version = wire.get() & 0xFF;
-    byte[] envelope = new byte[wire.getInt()];
-    wire.get(envelope);
-    byte[] chain = new byte[wire.remaining()];
-    wire.get(chain);
-    LinkStateAdvert advert;
-    try {
-      advert = LinkStateAdvert.decode(SignedEnvelope.decode(envelope).payload());
-    } catch (EnvelopeException e) {
-      throw new AssertionError("a relayed advert does not decode", e);
-    }
-    if (!advert.origin().equals(originId)) {
-      return Optional.empty();
-    }
-    // Envelope: u8 version | u8 algorithm | u16 origin length | origin | u64 sequence |
-    // i64 timestamp | u32 payload length | payload | signatures.
-    ByteBuffer env = ByteBuffer.wrap(envelope);
-    int payloadLengthAt = 1 + 1 + 2 + (env.getShort(2) & 0xFFFF) + 8 + 8;
-    int payloadLength = env.getInt(payloadLengthAt);
-    int signaturesAt = payloadLengthAt + 4 + payloadLength;
-    byte[] body = alter.apply(advert).encode();
-    ByteBuffer forged = ByteBuffer.allocate(envelope.length - payloadLength + body.length);
-    forged.put(envelope, 0, payloadLengthAt).putInt(body.length).put(body)
-        .put(envelope, signaturesAt, envelope.length - signaturesAt);
-    ByteBuffer out = ByteBuffer.allocate(1 + 4 + forged.capacity() + chain.length);
-    out.put((byte) version).putInt(forged.capacity()).put(forged.array()).put(chain);
-    return Optional.of(new Frame.Opaque(FrameType.LINK_STATE_ADVERT, out.array()));
   }
 }

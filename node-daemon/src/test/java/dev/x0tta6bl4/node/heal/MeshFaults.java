@@ -1,5 +1,6 @@
 package dev.x0tta6bl4.node.heal;
 
+import dev.x0tta6bl4.node.cluster.AdvertRewrite;
 import dev.x0tta6bl4.node.cluster.LocalCluster;
 import dev.x0tta6bl4.node.cluster.LocalCluster.ClusterNode;
 import dev.x0tta6bl4.node.mesh.MeshService;
@@ -8,9 +9,6 @@ import dev.x0tta6bl4.node.transport.FaultPlans;
 import dev.x0tta6bl4.node.transport.Frame;
 import dev.x0tta6bl4.node.transport.FrameRewriter;
 import dev.x0tta6bl4.node.transport.FrameType;
-import dev.x0tta6bl4.pqc.EnvelopeException;
-import dev.x0tta6bl4.pqc.SignedEnvelope;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,36 +69,10 @@ final class MeshFaults {
     }
 
     private Frame forge(Frame.Opaque opaque) {
-      // Signed advert wire form: u8 version | u32 envelope length | envelope | certificate chain.
-      ByteBuffer wire = ByteBuffer.wrap(opaque.body());
-      int version = wire.get() & 0xFF;
-      byte[] envelope = new byte[wire.getInt()];
-      wire.get(envelope);
-      byte[] chain = new byte[wire.remaining()];
-      wire.get(chain);
-      LinkStateAdvert advert;
-      try {
-        advert = LinkStateAdvert.decode(SignedEnvelope.decode(envelope).payload());
-      } catch (EnvelopeException e) {
-        throw new AssertionError("a relayed advert does not decode", e);
-      }
-      if (advert.origin().equals(relay)) {
-        return opaque;
-      }
-      // Envelope: u8 version | u8 algorithm | u16 origin length | origin | u64 sequence |
-      // i64 timestamp | u32 payload length | payload | signatures.
-      ByteBuffer env = ByteBuffer.wrap(envelope);
-      int payloadLengthAt = 1 + 1 + 2 + (env.getShort(2) & 0xFFFF) + 8 + 8;
-      int payloadLength = env.getInt(payloadLengthAt);
-      int signaturesAt = payloadLengthAt + 4 + payloadLength;
-      byte[] body = new LinkStateAdvert(advert.origin(), advert.sequence(), advert.maxAgeMillis(),
-          List.of(new LinkStateAdvert.Link(relay, 1))).encode();
-      ByteBuffer forged = ByteBuffer.allocate(envelope.length - payloadLength + body.length);
-      forged.put(envelope, 0, payloadLengthAt).putInt(body.length).put(body)
-          .put(envelope, signaturesAt, envelope.length - signaturesAt);
-      ByteBuffer out = ByteBuffer.allocate(1 + 4 + forged.capacity() + chain.length);
-      out.put((byte) version).putInt(forged.capacity()).put(forged.array()).put(chain);
-      return new Frame.Opaque(FrameType.LINK_STATE_ADVERT, out.array());
+      return AdvertRewrite.rewriteAdvertOf(origin -> !origin.equals(relay), opaque,
+          advert -> new LinkStateAdvert(advert.origin(), advert.sequence(),
+              advert.maxAgeMillis(), List.of(new LinkStateAdvert.Link(relay, 1))))
+          .orElse(opaque);
     }
   }
 
