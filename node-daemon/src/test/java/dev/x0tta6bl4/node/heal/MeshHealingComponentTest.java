@@ -67,6 +67,26 @@ class MeshHealingComponentTest {
       System.out.println("HealingComponent (auto): n3 closed its link to forging n1 " + ms
           + " ms after the first forged advert");
       assertThat(ms).isLessThan(2000);
+      // The node's API serves the same incident (the composition hands it the loop).
+      String body = get(n3, "/v1/incidents");
+      assertThat(body).contains("\"mode\":\"auto\"").contains("\"kind\":\"misbehaving-peer\"")
+          .contains("\"event\":\"verified\"");
+    }
+  }
+
+  private static String get(ClusterNode node, String path) {
+    try {
+      java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+              + node.apiAddress().getPort() + path)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return response.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 
