@@ -36,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,28 +138,45 @@ public final class HealingComponent implements Component, IncidentSource {
         .maxAttempts(config.maxAttempts())
         .clearTicks(config.clearTicks())
         .recentIncidents(config.recentIncidents());
+    UnaryOperator<Actuator> traced = a ->
+        new Actuator(a.kind(), traced(a.handler()), a.timeout(), a.cooldown(), a.verifyWindow());
+    return assemble(builder, modules, localNodeId, CORRELATION_MIN_LINKS, registry, traced)
+        .build();
+  }
+
+  /**
+   * Adds every module to {@code builder} the way a node's loop has them: their sensors,
+   * detectors, policies and actuators (each actuator through {@code wrap}); the node's one
+   * {@link Alerts alert} actuator for every module's {@link HealingModule#alertKinds()}; a
+   * {@link NeighbourhoodCorrelator} over every module's link symptoms that names a node touched by
+   * {@code correlateMinLinks} of them (none if 0); and the combined veto, whose refusal names the
+   * module.
+   * Tests build their loops with it too, so they run the node's composition.
+   */
+  static ControlLoopBuilder assemble(ControlLoopBuilder builder, List<HealingModule> modules,
+      String localNodeId, int correlateMinLinks, MeterRegistry registry,
+      UnaryOperator<Actuator> wrap) {
     Set<String> linkKinds = new HashSet<>();
+    Set<String> alertKinds = new HashSet<>();
     List<ActionVeto> vetoes = new ArrayList<>();
     for (HealingModule module : modules) {
       module.sensors().forEach(builder::sensor);
       module.detectors().forEach(builder::detector);
       module.policies().forEach(builder::policy);
-      for (Actuator actuator : module.actuators()) {
-        builder.actuator(new Actuator(actuator.kind(), traced(actuator.handler()),
-            actuator.timeout(), actuator.cooldown(), actuator.verifyWindow()));
-      }
+      module.actuators().forEach(actuator -> builder.actuator(wrap.apply(actuator)));
       linkKinds.addAll(module.linkSymptomKinds());
+      alertKinds.addAll(module.alertKinds());
       ActionVeto veto = module.veto();
       String name = module.name();
       vetoes.add((action, snapshot, inFlight) ->
           veto.veto(action, snapshot, inFlight).map(reason -> name + ": " + reason));
     }
-    if (!linkKinds.isEmpty()) {
-      builder.correlator(
-          new NeighbourhoodCorrelator(localNodeId, linkKinds, CORRELATION_MIN_LINKS));
+    builder.actuator(wrap.apply(new Alerts(registry, alertKinds).actuator(Alerts.COOLDOWN)));
+    if (!linkKinds.isEmpty() && correlateMinLinks > 0) {
+      builder.correlator(new NeighbourhoodCorrelator(localNodeId, linkKinds, correlateMinLinks));
     }
     builder.veto(firstRefusal(vetoes));
-    return builder.build();
+    return builder;
   }
 
   /** Every module's veto in order; the first refusal wins (a throwing veto refuses, too). */

@@ -53,6 +53,15 @@ public interface HealingModule {
   }
 
   /**
+   * Incident kinds this area may propose the node's {@code alert} action for (see {@link
+   * Alerts}): the values of {@code meshd_heal_alerts_total{kind}}, present at 0 from the start.
+   * An alert for an undeclared kind is counted as {@code other}.
+   */
+  default Set<String> alertKinds() {
+    return Set.of();
+  }
+
+  /**
    * Refusals this area owns (e.g. never drop the last usable link; never cost the Raft quorum).
    * The loop combines every module's veto: the first refusal wins.
    */

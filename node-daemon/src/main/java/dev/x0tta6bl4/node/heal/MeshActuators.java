@@ -5,7 +5,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.x0tta6bl4.mapek.Action;
 import dev.x0tta6bl4.mapek.Actuator;
 import dev.x0tta6bl4.node.transport.GoodbyeReason;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -40,7 +39,6 @@ import org.slf4j.LoggerFactory;
  *       by {@code costFactor} / back to the measured cost.
  *   <li>{@code reconnect}: dials a peer (or, for the local node, every peer it knew) now instead
  *       of after backoff, and a different neighbour if there is room.
- *   <li>{@code alert}: a WARN log line and {@code meshd_heal_alerts_total{kind}}; nothing else.
  * </ul>
  *
  * <p>Handlers run on the loop's action executor; the quarantine map is concurrent because the
@@ -55,7 +53,6 @@ final class MeshActuators {
   static final String RAISE_LINK_COST = "raise-link-cost";
   static final String RESTORE_LINK_COST = "restore-link-cost";
   static final String RECONNECT = "reconnect";
-  static final String ALERT = "alert";
 
   /** Actions that take a link away, which the veto and the run-time guard watch. */
   static final Set<String> LINK_REMOVING = Set.of(DROP_LINK, QUARANTINE_PEER);
@@ -74,7 +71,6 @@ final class MeshActuators {
   private final MeshControl mesh;
   private final MeshHealingSettings settings;
   private final Clock clock;
-  private final MeterRegistry registry;
   private final Map<String, Instant> quarantinedUntil = new ConcurrentHashMap<>();
   private final Set<String> everLinked = ConcurrentHashMap.newKeySet();
   private final ArrayDeque<Run> runs = new ArrayDeque<>();
@@ -85,7 +81,6 @@ final class MeshActuators {
     this.mesh = mesh;
     this.settings = settings;
     this.clock = clock;
-    this.registry = registry;
     Gauge.builder("meshd.heal.quarantined.peers", this, a -> a.quarantines().size())
         .description("Peers the mesh self-healing holds in quarantine now")
         .register(registry);
@@ -105,9 +100,7 @@ final class MeshActuators {
         new Actuator(RESTORE_LINK_COST, a -> costFactor(a, 1), timeout, Duration.ofSeconds(5),
             Duration.ofSeconds(2)),
         new Actuator(RECONNECT, this::reconnect, Duration.ofSeconds(3), Duration.ofSeconds(5),
-            Duration.ofSeconds(5)),
-        new Actuator(ALERT, this::alert, Duration.ofSeconds(1), Duration.ofSeconds(60),
-            Duration.ofSeconds(1)));
+            Duration.ofSeconds(5)));
   }
 
   /** Peers seen linked since start (what {@code reconnect} of the local node redials). */
@@ -216,15 +209,5 @@ final class MeshActuators {
       log.info("reconnecting {} {} {}", kv("subject", action.subject()),
           kv("addresses_due", n), kv("alternate", alt.orElse("none")));
     }));
-  }
-
-  private CompletionStage<Void> alert(Action action) {
-    record(action);
-    String kind = action.params().getOrDefault("symptom", "unknown");
-    Counter.builder("meshd.heal.alerts").description("Alerts raised by the mesh self-healing")
-        .tag("kind", kind).register(registry).increment();
-    log.warn("mesh alert {} {} {}", kv("kind", kind), kv("subject", action.subject()),
-        kv("detail", action.params().getOrDefault("detail", "")));
-    return CompletableFuture.completedFuture(null);
   }
 }

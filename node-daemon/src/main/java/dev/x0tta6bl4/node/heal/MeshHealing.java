@@ -4,7 +4,6 @@ import dev.x0tta6bl4.mapek.Action;
 import dev.x0tta6bl4.mapek.ActionVeto;
 import dev.x0tta6bl4.mapek.Actuator;
 import dev.x0tta6bl4.mapek.Candidate;
-import dev.x0tta6bl4.mapek.Correlator;
 import dev.x0tta6bl4.mapek.Detector;
 import dev.x0tta6bl4.mapek.Diagnosis;
 import dev.x0tta6bl4.mapek.NeighbourhoodCorrelator;
@@ -32,9 +31,9 @@ import java.util.Set;
  * <p>Policies: {@code neighbour-unresponsive} → {@code drop-link}; {@code link-degraded} → {@code
  * raise-link-cost}; {@code link-cost-restorable} → {@code restore-link-cost}; {@code
  * misbehaving-peer} → {@code quarantine-peer}; {@code isolated} → {@code reconnect}; {@code
- * clock-skew} and {@code local-node-suspect} (the {@link #correlator()} names the local node when
- * {@code correlateMinLinks} of its links fail in one tick: dropping them would not help) → {@code
- * alert} only. Every diagnosis also gets {@code alert} as a low-priority fallback, so a refused or
+ * clock-skew}, {@code node-suspect} and {@code local-node-suspect} (the loop's neighbourhood
+ * correlator names the local node when several of its links fail in one tick: dropping them would
+ * not help) → {@code alert} only. Every diagnosis also gets {@code alert} as a low-priority fallback, so a refused or
  * failed remedy still reaches an operator.
  *
  * <p>Veto: {@code drop-link} and {@code quarantine-peer} are refused unless the node keeps at
@@ -42,9 +41,8 @@ import java.util.Set;
  * quarantine and not itself being dropped or quarantined (the actions in flight count): the
  * node's last usable link is never taken.
  *
- * <p>The node's {@code HealingComponent} builds its own correlator over {@link #linkSymptomKinds()}
- * for every module; {@link #correlator()} is this area's choice of threshold, for a loop built
- * around this module alone.
+ * <p>The alert itself is the node's ({@link Alerts}, registered by {@code HealingComponent}); the
+ * loop's correlator groups {@link #linkSymptomKinds()} of every module.
  *
  * <p>Built once per node by {@code HealingModules}; its sensors, detectors and policies run on the
  * loop thread, its actuators on the loop's executor. Holds no resources.
@@ -117,13 +115,13 @@ public final class MeshHealing implements HealingModule {
     return Set.of(MeshDetectors.NEIGHBOUR_UNRESPONSIVE, MeshDetectors.LINK_DEGRADED);
   }
 
-  /**
-   * Groups link symptoms: when {@code correlateMinLinks} links of this node fail in one tick,
-   * the node itself is the likely cause ({@code local-node-suspect}).
-   */
-  public Correlator correlator() {
-    return new NeighbourhoodCorrelator(localNodeId, linkSymptomKinds(),
-        settings.correlateMinLinks());
+  /** Every diagnosis of this area, and the correlator's node suspects, may be alerted. */
+  @Override
+  public Set<String> alertKinds() {
+    Set<String> kinds = new HashSet<>(symptomKinds());
+    kinds.add(NeighbourhoodCorrelator.NODE_SUSPECT);
+    kinds.add(NeighbourhoodCorrelator.LOCAL_NODE_SUSPECT);
+    return Set.copyOf(kinds);
   }
 
   /** The symptom kinds this module detects. */
@@ -174,8 +172,7 @@ public final class MeshHealing implements HealingModule {
       default -> { } // clock-skew, node-suspect, local-node-suspect: alert only
     }
     boolean alertOnly = out.isEmpty();
-    out.add(new Candidate(new Action(MeshActuators.ALERT, subject,
-        Map.of("symptom", d.kind(), "detail", d.reason())), alertOnly ? 50 : 5,
+    out.add(Alerts.candidate(d, d.reason(), alertOnly ? 50 : 5,
         alertOnly ? "not safe to automate: tell the operator"
             : "fallback when the remedy is refused or did not help"));
     return out;

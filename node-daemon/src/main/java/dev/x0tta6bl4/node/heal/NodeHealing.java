@@ -15,13 +15,12 @@ import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.identity.NodeIdentityService;
 import dev.x0tta6bl4.node.wiring.Container;
 import dev.x0tta6bl4.pqc.IdentitySource;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -120,12 +119,10 @@ public final class NodeHealing implements HealingModule {
   private final Sensor sensor;
   private final Supplier<Instant> renewCertificate;
 
-  NodeHealing(Settings settings, Sensor sensor, Supplier<Instant> renewCertificate,
-      MeterRegistry registry) {
+  NodeHealing(Settings settings, Sensor sensor, Supplier<Instant> renewCertificate) {
     this.settings = settings;
     this.sensor = sensor;
     this.renewCertificate = renewCertificate;
-    new Alerts(registry); // meshd_heal_alerts_total{kind} of this area's kinds exist from the start
   }
 
   /**
@@ -139,8 +136,7 @@ public final class NodeHealing implements HealingModule {
     Sensor sensor = new NodeSensor(settings, JvmProbe.platform(),
         container.find(DiskSpaceProbe.class).orElse(DiskSpaceProbe.fileStore()),
         local.stateDir(), container.get(IdentitySource.class), container.get(Clock.class));
-    return new NodeHealing(settings, sensor, identity::renewNow,
-        container.get(PrometheusMeterRegistry.class));
+    return new NodeHealing(settings, sensor, identity::renewNow);
   }
 
   @Override
@@ -189,8 +185,13 @@ public final class NodeHealing implements HealingModule {
   }
 
   @Override
+  public Set<String> alertKinds() {
+    return Set.of(DISK_PRESSURE, MEMORY_PRESSURE, CERT_NEAR_EXPIRY);
+  }
+
+  @Override
   public List<Actuator> actuators() {
-    // The alert action is carried out by the node's one alert actuator (the mesh module's).
+    // The alert action is carried out by the node's one alert actuator (HealingComponent's).
     return List.of(
         Actuator.of(ROTATE_CERT, this::rotate).withTimeout(Duration.ofSeconds(10))
             .withCooldown(settings.cooldown()).withVerifyWindow(settings.verifyWindow()));

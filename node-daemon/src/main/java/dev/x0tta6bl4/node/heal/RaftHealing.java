@@ -240,6 +240,11 @@ public final class RaftHealing implements HealingModule {
   }
 
   @Override
+  public Set<String> alertKinds() {
+    return Set.of(NO_LEADER, FOLLOWER_LAGGING);
+  }
+
+  @Override
   public List<Actuator> actuators() {
     return List.of(
         Actuator.of(TRANSFER_LEADERSHIP, this::transfer).withTimeout(settings.transferTimeout())

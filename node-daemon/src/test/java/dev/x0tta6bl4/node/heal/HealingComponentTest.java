@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -121,6 +122,48 @@ class HealingComponentTest {
 
   private static List<TimelineEvent.Type> events(IncidentView incident) {
     return incident.timeline().stream().map(TimelineEvent::type).toList();
+  }
+
+  @Test
+  void alert_isTheNodesOwnActuator_countedByTheDeclaredKind_otherwiseAsOther() {
+    HealingModule alerting = new HealingModule() {
+      @Override
+      public String name() {
+        return "alerting";
+      }
+
+      @Override
+      public List<Detector> detectors() {
+        return List.of(Detector.of("toy", s -> fault.get()
+            ? List.of(Detection.of("toy-broken", LOCAL, Severity.WARNING, "toy.broken is 1"),
+                Detection.of("toy-undeclared", LOCAL, Severity.WARNING, "not declared"))
+            : List.of()));
+      }
+
+      @Override
+      public List<Policy> policies() {
+        return List.of(Policy.of("toy", (d, s) -> List.of(Alerts.candidate(d, 50, "tell"))));
+      }
+
+      @Override
+      public Set<String> alertKinds() {
+        return Set.of("toy-broken");
+      }
+    };
+    component = new HealingComponent(NodeConfig.Mapek.defaults()
+        .withTickInterval(Duration.ofMillis(10)), "n1", stateDir, List.of(alerting), registry,
+        Clock.systemUTC(), Tracing.off());
+    component.start();
+    assertThat(registry.scrape()).contains("meshd_heal_alerts_total{kind=\"toy-broken\"} 0.0")
+        .contains("meshd_heal_alerts_total{kind=\"other\"} 0.0");
+
+    fault.set(true);
+
+    await("both alerts", () -> registry.scrape()
+        .contains("meshd_heal_alerts_total{kind=\"toy-broken\"} 1.0")
+        && registry.scrape().contains("meshd_heal_alerts_total{kind=\"other\"} 1.0"));
+    assertThat(registry.scrape())
+        .contains("meshd_mapek_actions_total{action=\"alert\",outcome=\"succeeded\"}");
   }
 
   @Test

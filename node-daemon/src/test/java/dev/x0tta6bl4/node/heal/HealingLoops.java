@@ -52,18 +52,15 @@ final class HealingLoops implements AutoCloseable {
     for (ClusterNode node : cluster.nodes()) {
       MeshHealing module = MeshHealing.forNode(node.id(), node.links(), node.mesh(), settings,
           Clock.systemUTC(), new SimpleMeterRegistry());
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
       var b = ControlLoop.builder().clock(Clock.systemUTC()).executor(actions)
-          .meterRegistry(new SimpleMeterRegistry()).knowledge(KnowledgeBase.inMemory(16, 1000))
-          .mode(mode).correlator(module.correlator()).veto(module.veto()).clearTicks(2);
-      module.sensors().forEach(b::sensor);
-      module.detectors().forEach(b::detector);
-      module.policies().forEach(b::policy);
-      for (Actuator a : module.actuators()) {
-        b.actuator(new Actuator(a.kind(), action -> {
-          check(node, action);
-          return a.handler().execute(action);
-        }, a.timeout(), a.cooldown(), a.verifyWindow()));
-      }
+          .meterRegistry(registry).knowledge(KnowledgeBase.inMemory(16, 1000))
+          .mode(mode).clearTicks(2);
+      HealingComponent.assemble(b, List.of(module), node.id(), settings.correlateMinLinks(),
+          registry, a -> new Actuator(a.kind(), action -> {
+            check(node, action);
+            return a.handler().execute(action);
+          }, a.timeout(), a.cooldown(), a.verifyWindow()));
       loops.put(node.id(), new NodeLoop(node.id(), module, b.build()));
     }
     ticker.scheduleAtFixedRate(this::tickAll, tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);

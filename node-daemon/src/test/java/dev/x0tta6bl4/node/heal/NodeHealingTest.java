@@ -19,7 +19,6 @@ import dev.x0tta6bl4.pqc.IdentitySource;
 import dev.x0tta6bl4.pqc.MeshCertificateAuthority;
 import dev.x0tta6bl4.pqc.NodeIdentity;
 import dev.x0tta6bl4.pqc.SignatureAlgorithm;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -62,12 +61,12 @@ class NodeHealingTest {
   }
 
   /** A node module with healthy fakes and no identity: for tests about other things. */
-  static NodeHealing quietNode(MeterRegistry registry) {
+  static NodeHealing quietNode() {
     NodeHealing.Settings s = NodeHealing.Settings.defaults();
     return new NodeHealing(s, new NodeSensor(s, new FakeJvm(), dir -> 10L << 30, Path.of("."),
         null, Clock.systemUTC()), () -> {
           throw new IllegalStateException("no identity in this test");
-        }, registry);
+        });
   }
 
   private void ticks(ControlLoop loop, int n) {
@@ -83,7 +82,7 @@ class NodeHealingTest {
     FakeRaftMember member = new FakeRaftMember("n0", List.of("n0", "n1", "n2"));
     member.logBytes = 2_000;
     NodeHealing node = new NodeHealing(s, new NodeSensor(s, new FakeJvm(), dir -> 10L << 30,
-        Path.of("."), null, clock), () -> Instant.EPOCH, registry);
+        Path.of("."), null, clock), () -> Instant.EPOCH);
     ControlLoop loop = TestLoops.loop(clock, registry, Mode.AUTO,
         new RaftHealing(member, RaftHealing.Settings.defaults()), node);
 
@@ -100,7 +99,7 @@ class NodeHealingTest {
   void diskPressure_lowFreeSpaceWithoutRaft_alertOnly() {
     NodeHealing.Settings s = NodeHealing.Settings.defaults();
     NodeHealing node = new NodeHealing(s, new NodeSensor(s, new FakeJvm(), dir -> 1L << 20,
-        Path.of("."), null, clock), () -> Instant.EPOCH, registry);
+        Path.of("."), null, clock), () -> Instant.EPOCH);
     ControlLoop loop = TestLoops.loop(clock, registry, Mode.AUTO, node);
 
     ticks(loop, 3);
@@ -123,7 +122,7 @@ class NodeHealingTest {
           rotations[0]++;
           identity.current = ca.issueNodeIdentity("n0");
           return identity.current.leaf().getNotAfter().toInstant();
-        }, registry);
+        });
     ControlLoop loop = TestLoops.loop(clock, registry, Mode.AUTO, node);
 
     ticks(loop, 3);
@@ -143,7 +142,7 @@ class NodeHealingTest {
     NodeHealing node = new NodeHealing(s, new NodeSensor(s, new FakeJvm(), dir -> 10L << 30,
         Path.of("."), identity, clock), () -> {
           throw new IllegalStateException("identity.source is files");
-        }, registry);
+        });
     ControlLoop loop = TestLoops.loop(clock, registry, Mode.AUTO, node);
 
     ticks(loop, 4);

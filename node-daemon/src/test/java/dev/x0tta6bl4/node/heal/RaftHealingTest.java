@@ -33,7 +33,7 @@ class RaftHealingTest {
   private final RaftHealing raft = new RaftHealing(member, RaftHealing.Settings.defaults());
 
   private ControlLoop loop(Mode mode) {
-    return TestLoops.loop(clock, registry, mode, raft, NodeHealingTest.quietNode(registry));
+    return TestLoops.loop(clock, registry, mode, raft, NodeHealingTest.quietNode());
   }
 
   private void ticks(ControlLoop loop, int n) {
@@ -137,7 +137,7 @@ class RaftHealingTest {
     five.health = Health.LOG_FAILED;
     ControlLoop loop = TestLoops.loop(clock, registry, Mode.AUTO,
         new RaftHealing(five, RaftHealing.Settings.defaults()),
-        NodeHealingTest.quietNode(registry));
+        NodeHealingTest.quietNode());
 
     ticks(loop, 5);
 

@@ -1,6 +1,5 @@
 package dev.x0tta6bl4.node.heal;
 
-import dev.x0tta6bl4.mapek.ActionVeto;
 import dev.x0tta6bl4.mapek.Actuator;
 import dev.x0tta6bl4.mapek.ControlLoop;
 import dev.x0tta6bl4.mapek.ControlLoopBuilder;
@@ -15,13 +14,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 
 /**
- * A control loop built from healing modules the way the node's HealingComponent does (the
- * combined veto is the first refusal of any module), with a direct executor and a fake clock.
+ * A control loop built from healing modules by the node's own {@link HealingComponent#assemble}
+ * (without the neighbourhood correlator), with a direct executor and a fake clock.
  */
 final class TestLoops {
   private TestLoops() {}
@@ -37,28 +35,7 @@ final class TestLoops {
     ControlLoopBuilder b = ControlLoop.builder().clock(clock).executor(executor)
         .meterRegistry(registry).knowledge(KnowledgeBase.inMemory(16, 1_000)).mode(mode)
         .clearTicks(clearTicks);
-    boolean alert = false;
-    for (HealingModule m : modules) {
-      m.sensors().forEach(b::sensor);
-      m.detectors().forEach(b::detector);
-      m.policies().forEach(b::policy);
-      m.actuators().forEach(a -> b.actuator(wrap.apply(a)));
-      alert |= m.actuators().stream().anyMatch(a -> a.kind().equals(Alerts.KIND));
-    }
-    if (!alert) { // in a node the mesh module brings the alert actuator
-      b.actuator(wrap.apply(new Alerts(registry).actuator(Duration.ofMinutes(5))));
-    }
-    List<ActionVeto> vetoes = java.util.Arrays.stream(modules).map(HealingModule::veto).toList();
-    b.veto((action, snapshot, inFlight) -> {
-      for (ActionVeto v : vetoes) {
-        Optional<String> refusal = v.veto(action, snapshot, inFlight);
-        if (refusal.isPresent()) {
-          return refusal;
-        }
-      }
-      return Optional.empty();
-    });
-    return b.build();
+    return HealingComponent.assemble(b, List.of(modules), "n0", 0, registry, wrap).build();
   }
 
   static List<TimelineEvent.Type> types(IncidentView v) {
