@@ -6,16 +6,25 @@ import com.github.jelmerk.hnswlib.core.SearchResult;
 import com.github.jelmerk.hnswlib.core.hnsw.HnswIndex;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Nearest-neighbour index over past action outcomes, keyed by the incident's feature vector: an
- * HNSW graph (hnswlib-core) with Euclidean distance. Holds at most {@code capacity} entries; the
- * oldest is removed when a new one would pass that. hnswlib only marks a removed node deleted and
- * never reuses its slot, so the graph has room for twice the capacity and is rebuilt from the live
- * entries when the slots run out: once per {@code capacity} evictions, a pause proportional to the
- * capacity (documented in docs/mapek.md). Entries are added on the loop thread; queries are safe
- * from any thread (hnswlib's index is thread-safe and the reference is swapped atomically).
+ * Nearest-neighbour index over past action outcomes, keyed by the incident's feature vector: HNSW
+ * graphs (hnswlib-core) with Euclidean distance. Holds at most {@code capacity} entries; the oldest
+ * is removed when a new one would pass that.
+ *
+ * <p>hnswlib only marks a removed node deleted and never reuses its slot, so one graph cannot
+ * both stay bounded and keep accepting entries without being rebuilt (a pause of seconds to
+ * minutes at 100,000 entries). Instead the index keeps two generations of {@code capacity} slots
+ * each: new entries go into the current graph; evictions (always the oldest entry) remove entries
+ * from the previous graph, which receives nothing else; when the current graph is full the
+ * previous one, by then holding no live entry, is dropped, the current one becomes the previous
+ * one, and a new empty graph starts. Every add costs one insert and at most one removal, never a
+ * rebuild. A query searches both graphs and merges their hits.
+ *
+ * <p>Entries are added on one thread (the loop's); queries are safe from any thread: hnswlib's
+ * graphs are thread-safe and the pair of generations is swapped as one immutable reference.
  */
 public final class IncidentIndex {
   /** One stored outcome: which action ran for an incident with these features, and whether it worked. */
@@ -32,16 +41,22 @@ public final class IncidentIndex {
   /** A search hit with its Euclidean distance to the query. */
   public record Neighbour(Entry entry, float distance) {}
 
+  /** The previous and the current graph, swapped together. */
+  private record Generations(HnswIndex<Long, float[], Entry, Float> previous,
+      HnswIndex<Long, float[], Entry, Float> current) {}
+
+  private static final Comparator<Neighbour> BY_DISTANCE =
+      Comparator.comparingDouble(Neighbour::distance);
+
   private final int dimensions;
   private final int capacity;
   private final int m;
   private volatile int ef;
-  private final int slots;
   private final ArrayDeque<Entry> live = new ArrayDeque<>();
-  private volatile HnswIndex<Long, float[], Entry, Float> index;
-  private int slotsUsed;
+  private volatile Generations graphs;
+  private int previousLive;
   private long nextId;
-  private long rebuilds;
+  private long generations;
 
   /**
    * @param dimensions length of every vector
@@ -58,12 +73,11 @@ public final class IncidentIndex {
     this.capacity = capacity;
     this.m = m;
     this.ef = ef;
-    this.slots = (int) Math.min(Integer.MAX_VALUE - 8, 2L * capacity);
-    this.index = newGraph();
+    this.graphs = new Generations(newGraph(), newGraph());
   }
 
   private HnswIndex<Long, float[], Entry, Float> newGraph() {
-    return HnswIndex.newBuilder(dimensions, DistanceFunctions.FLOAT_EUCLIDEAN_DISTANCE, slots)
+    return HnswIndex.newBuilder(dimensions, DistanceFunctions.FLOAT_EUCLIDEAN_DISTANCE, capacity)
         .withM(m)
         .withEf(ef)
         .withEfConstruction(Math.max(ef, 100))
@@ -79,67 +93,74 @@ public final class IncidentIndex {
     return dimensions;
   }
 
+  /** Live entries (at most the capacity). */
   public int size() {
-    return index.size();
+    Generations g = graphs;
+    return g.previous().size() + g.current().size();
   }
 
-  /** Changes the search breadth (recall against speed) without rebuilding the graph. */
+  /** Changes the search breadth (recall against speed) without rebuilding the graphs. */
   public void searchBreadth(int value) {
     if (value < 1) {
       throw new MapekException("HNSW ef must be at least 1, got " + value);
     }
     this.ef = value;
-    index.setEf(value);
+    Generations g = graphs;
+    g.previous().setEf(value);
+    g.current().setEf(value);
   }
 
-  /** How often the graph was rebuilt to reclaim the slots of evicted entries. */
-  public long rebuilds() {
-    return rebuilds;
+  /** How often a full graph became the previous generation (once per {@code capacity} adds). */
+  public long generations() {
+    return generations;
   }
 
-  /** Stores an outcome; evicts the oldest entry when full. */
+  /** Stores an outcome; evicts the oldest entry when full. Never rebuilds a graph. */
   public void add(float[] vector, String actionKind, boolean success) {
     checkDimensions(vector);
-    if (live.size() >= capacity) {
-      index.remove(live.pollFirst().id(), 0);
+    Generations g = graphs;
+    if (g.current().size() >= capacity) {
+      // Full, so the previous graph's entries have all been evicted: drop it, start a new one.
+      g = new Generations(g.current(), newGraph());
+      graphs = g;
+      previousLive = live.size();
+      generations++;
     }
-    if (slotsUsed >= slots) {
-      rebuild();
+    if (live.size() >= capacity) {
+      g.previous().remove(live.pollFirst().id(), 0); // the oldest is always in the previous graph
+      previousLive--;
     }
     Entry entry = new Entry(nextId++, vector.clone(), actionKind, success);
-    index.add(entry);
+    g.current().add(entry);
     live.addLast(entry);
-    slotsUsed++;
-  }
-
-  private void rebuild() {
-    HnswIndex<Long, float[], Entry, Float> fresh = newGraph();
-    for (Entry e : live) {
-      fresh.add(e);
-    }
-    index = fresh;
-    slotsUsed = live.size();
-    rebuilds++;
   }
 
   /** The {@code k} stored outcomes nearest to {@code query} (approximate, HNSW). */
   public List<Neighbour> nearest(float[] query, int k) {
     checkDimensions(query);
-    return toNeighbours(index.findNearest(query, k));
+    Generations g = graphs;
+    return merge(g.previous().findNearest(query, k), g.current().findNearest(query, k), k);
   }
 
   /** The exact {@code k} nearest by linear scan; for checking recall, not for the loop. */
   public List<Neighbour> nearestExact(float[] query, int k) {
     checkDimensions(query);
-    return toNeighbours(index.asExactIndex().findNearest(query, k));
+    Generations g = graphs;
+    return merge(g.previous().asExactIndex().findNearest(query, k),
+        g.current().asExactIndex().findNearest(query, k), k);
   }
 
-  private static List<Neighbour> toNeighbours(List<SearchResult<Entry, Float>> hits) {
-    List<Neighbour> out = new ArrayList<>(hits.size());
-    for (SearchResult<Entry, Float> hit : hits) {
+  private static List<Neighbour> merge(List<SearchResult<Entry, Float>> a,
+      List<SearchResult<Entry, Float>> b, int k) {
+    List<Neighbour> out = new ArrayList<>(a.size() + b.size());
+    for (SearchResult<Entry, Float> hit : a) {
       out.add(new Neighbour(hit.item(), hit.distance()));
     }
-    return out;
+    for (SearchResult<Entry, Float> hit : b) {
+      out.add(new Neighbour(hit.item(), hit.distance()));
+    }
+    out.sort(BY_DISTANCE);
+    return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
   }
 
   private void checkDimensions(float[] v) {

@@ -49,6 +49,14 @@ public class IncidentRecallBenchmark {
   @Param({"100000"})
   public int stored;
 
+  /**
+   * Index capacity; 0 means {@code stored}. Below {@code stored} (e.g. 150,000 stored, 100,000
+   * kept) the index has evicted the oldest entries and its live entries span two graph
+   * generations, the previous one holding deleted nodes: the worst case for recall.
+   */
+  @Param({"0"})
+  public int capacity;
+
   @Param({"structured", "uniform"})
   public String data;
 
@@ -71,7 +79,7 @@ public class IncidentRecallBenchmark {
         w[d] = random.nextFloat() - 0.5f;
       }
     }
-    knowledge = KnowledgeBase.inMemory(DIMENSIONS, stored);
+    knowledge = KnowledgeBase.inMemory(DIMENSIONS, capacity > 0 ? capacity : stored);
     String[] actions = {"raise-cost", "drop-link", "reconnect", "transfer-leadership", "shed-load"};
     long start = System.nanoTime();
     for (int i = 0; i < stored; i++) {
@@ -85,8 +93,9 @@ public class IncidentRecallBenchmark {
       queries[i] = vector(random);
     }
     IncidentIndex index = knowledge.index();
-    System.out.printf("%nIncidentRecallBenchmark data=%s: %d outcomes indexed in %.1f s%n", data,
-        index.size(), built / 1e9);
+    System.out.printf("%nIncidentRecallBenchmark data=%s: %d outcomes recorded in %.1f s, %d live"
+        + " in the index (%d generations retired)%n", data, stored, built / 1e9, index.size(),
+        index.generations());
     long scanStart = System.nanoTime();
     float[] tenth = new float[200];
     for (int q = 0; q < 200; q++) {
