@@ -93,15 +93,18 @@ final class CommandBatcher {
       sent = CompletableFuture.failedFuture(e);
     }
     sent.whenComplete((results, error) -> {
-      synchronized (this) {
-        inFlight--;
-      }
+      // Complete the callers first and only then let the next batch leave: a caller that
+      // submits again as soon as its write completes would otherwise leave alone in a batch of
+      // one, ahead of the others it woke with it.
       for (int i = 0; i < batch.size(); i++) {
         if (error != null) {
           batch.get(i).result().completeExceptionally(error);
         } else {
           batch.get(i).result().complete(results.get(i));
         }
+      }
+      synchronized (this) {
+        inFlight--;
       }
       drain();
     });

@@ -87,6 +87,26 @@ class CommandBatcherTest {
   }
 
   @Test
+  void callersResubmittingAsTheirWritesComplete_leaveTogether_notTheFirstOneAlone() {
+    CommandBatcher b = batcher(256, 4);
+    // Closed-loop callers: each submits its next write from its completion, as a caller woken by
+    // its acknowledgement does. Callers 0-2 share a batch behind a first write in flight.
+    b.submit(put(9));
+    for (int i = 0; i < 3; i++) {
+      int next = i + 3;
+      b.submit(put(i)).thenRun(() -> b.submit(put(next)));
+    }
+    sender.complete(0);
+    assertThat(sender.sizes()).containsExactly(1, 3);
+
+    sender.complete(1);
+
+    // Their three next writes leave as one batch, not one alone followed by the other two.
+    assertThat(sender.sizes()).containsExactly(1, 3, 3);
+    assertThat(sender.batches.get(2)).containsExactly(put(3), put(4), put(5));
+  }
+
+  @Test
   void submit_fullBatchesWaiting_overlapUpToMaxInFlight() {
     CommandBatcher b = batcher(2, 2);
     b.submit(put(0));            // leaves alone
