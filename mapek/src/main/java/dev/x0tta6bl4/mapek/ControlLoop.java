@@ -86,6 +86,7 @@ public final class ControlLoop implements AutoCloseable {
     this.recentCapacity = b.recentCapacity;
     this.mode = b.mode;
     this.lastIncidentId = b.knowledge.maxIncidentId();
+    planner.restore(b.knowledge.lastStarts(), b.knowledge.recentStarts(), clock.instant());
     if (encoder.dimensions() != knowledge.dimensions()) {
       throw new MapekException("feature encoder has " + encoder.dimensions()
           + " dimensions but knowledge expects " + knowledge.dimensions());
@@ -418,6 +419,12 @@ public final class ControlLoop implements AutoCloseable {
       incident.currentAction = action;
       incident.lastNote = null;
       planner.started(action, now);
+      try { // before it runs, so a crash during the action still leaves its cooldown behind
+        knowledge.record(new JournalRecord.ActionStarted(incident.id, action.kind(),
+            action.subject(), now));
+      } catch (RuntimeException e) {
+        componentFailed("knowledge", "journal", e);
+      }
       metrics.action(action.kind(), "started");
       event(incident, now, TimelineEvent.Type.ACTION_STARTED, action.key() + " timeout "
           + actuator.timeout(), IncidentState.ACTING);

@@ -13,12 +13,15 @@ import java.util.Objects;
 
 /**
  * What the incident journal stores: the outcome of each action (the statistics and the recall
- * index are rebuilt from these) and each closed incident with its timeline (for "recent
- * incidents" after a restart). The binary encoding is versioned by the record type byte.
+ * index are rebuilt from these), each closed incident with its timeline (for "recent incidents"
+ * after a restart), and each action start (so cooldowns and the rate limit hold across a
+ * restart). The binary encoding is versioned by the record type byte.
  */
-public sealed interface JournalRecord permits JournalRecord.ActionOutcome, JournalRecord.IncidentClosed {
+public sealed interface JournalRecord permits JournalRecord.ActionOutcome,
+    JournalRecord.IncidentClosed, JournalRecord.ActionStarted {
   byte TYPE_ACTION_OUTCOME = 1;
   byte TYPE_INCIDENT_CLOSED = 2;
+  byte TYPE_ACTION_STARTED = 3;
 
   long incidentId();
 
@@ -49,6 +52,21 @@ public sealed interface JournalRecord permits JournalRecord.ActionOutcome, Journ
       Objects.requireNonNull(resolvedAt, "resolvedAt");
       Objects.requireNonNull(resolution, "resolution");
       timeline = List.copyOf(timeline);
+    }
+  }
+
+  /** An action started for an incident (journaled before it runs). */
+  record ActionStarted(long incidentId, String actionKind, String actionSubject, Instant at)
+      implements JournalRecord {
+    public ActionStarted {
+      Objects.requireNonNull(actionKind, "actionKind");
+      Objects.requireNonNull(actionSubject, "actionSubject");
+      Objects.requireNonNull(at, "at");
+    }
+
+    /** The planner's key of the action ({@link Action#key()}). */
+    public String actionKey() {
+      return actionKind + '/' + actionSubject;
     }
   }
 
@@ -84,6 +102,12 @@ public sealed interface JournalRecord permits JournalRecord.ActionOutcome, Journ
           out.writeByte(e.type().ordinal());
           out.writeUTF(truncate(e.detail()));
         }
+      } else if (record instanceof ActionStarted a) {
+        out.writeByte(TYPE_ACTION_STARTED);
+        out.writeLong(a.incidentId());
+        out.writeUTF(a.actionKind());
+        out.writeUTF(a.actionSubject());
+        writeInstant(out, a.at());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -125,6 +149,11 @@ public sealed interface JournalRecord permits JournalRecord.ActionOutcome, Journ
           timeline.add(new TimelineEvent(at, t, in.readUTF()));
         }
         record = new IncidentClosed(id, kind, subject, first, detected, resolved, resolution, timeline);
+      } else if (type == TYPE_ACTION_STARTED) {
+        long id = in.readLong();
+        String actionKind = in.readUTF();
+        String actionSubject = in.readUTF();
+        record = new ActionStarted(id, actionKind, actionSubject, readInstant(in));
       } else {
         throw new MapekException("unknown journal record type " + type);
       }

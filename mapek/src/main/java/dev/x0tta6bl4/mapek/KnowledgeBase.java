@@ -3,9 +3,11 @@ package dev.x0tta6bl4.mapek;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,12 +54,19 @@ public final class KnowledgeBase implements AutoCloseable {
     }
   }
 
+  /** Action starts remembered for the guard rails (keys, and times for the rate window). */
+  static final int STARTS_KEPT = 4096;
+
   private final IncidentJournal journal;
   private final IncidentIndex index;
   private final int recentCapacity;
   private final Map<String, Map<String, ActionStats>> stats = new HashMap<>();
   private final ArrayDeque<JournalRecord.IncidentClosed> recent = new ArrayDeque<>();
   private final List<JournalDamage> damage;
+  /** The latest start of each action key, eldest first, at most {@link #STARTS_KEPT}. */
+  private final LinkedHashMap<String, JournalRecord.ActionStarted> lastStarts =
+      new LinkedHashMap<>();
+  private final ArrayDeque<Instant> recentStarts = new ArrayDeque<>();
   private long maxIncidentId;
   private long skippedVectors;
   private volatile long version;
@@ -185,6 +194,19 @@ public final class KnowledgeBase implements AutoCloseable {
     closed = true;
   }
 
+  /**
+   * The latest start of each action key (kind/subject) seen in the journal and since, at most the
+   * {@value #STARTS_KEPT} most recently started keys: the planner's cooldowns after a restart.
+   */
+  public synchronized List<JournalRecord.ActionStarted> lastStarts() {
+    return List.copyOf(lastStarts.values());
+  }
+
+  /** Times of the last {@value #STARTS_KEPT} action starts, oldest first: the rate limit's past. */
+  public synchronized List<Instant> recentStarts() {
+    return List.copyOf(recentStarts);
+  }
+
   private synchronized void apply(JournalRecord record) {
     version++;
     maxIncidentId = Math.max(maxIncidentId, record.incidentId());
@@ -196,6 +218,16 @@ public final class KnowledgeBase implements AutoCloseable {
         index.add(a.features(), a.actionKind(), ok);
       } else {
         skippedVectors++;
+      }
+    } else if (record instanceof JournalRecord.ActionStarted a) {
+      lastStarts.remove(a.actionKey());
+      lastStarts.put(a.actionKey(), a);
+      if (lastStarts.size() > STARTS_KEPT) {
+        lastStarts.remove(lastStarts.keySet().iterator().next());
+      }
+      recentStarts.addLast(a.at());
+      if (recentStarts.size() > STARTS_KEPT) {
+        recentStarts.pollFirst();
       }
     } else if (record instanceof JournalRecord.IncidentClosed c && recentCapacity > 0) {
       if (recent.size() >= recentCapacity) {

@@ -124,6 +124,27 @@ final class Planner {
     return new Plan(tick, now, mode, approved, rejected);
   }
 
+  /**
+   * Restores the guard rails from the journal after a restart: each action's cooldown runs from
+   * its last start, and starts within the rate window still count.
+   */
+  void restore(List<JournalRecord.ActionStarted> lastStarts, List<Instant> recentStarts,
+      Instant now) {
+    for (JournalRecord.ActionStarted a : lastStarts) {
+      Actuator actuator = actuators.get(a.actionKind());
+      if (actuator != null && now.isBefore(a.at().plus(actuator.cooldown()))) {
+        coolUntil.merge(a.actionKey(), a.at().plus(actuator.cooldown()),
+            (x, y) -> x.isAfter(y) ? x : y);
+      }
+    }
+    Instant horizon = now.minus(rateWindow);
+    for (Instant at : recentStarts) {
+      if (at.isAfter(horizon)) {
+        starts.addLast(at);
+      }
+    }
+  }
+
   /** Records that an action started, for its cooldown and the rate limit. */
   void started(Action action, Instant now) {
     Actuator actuator = actuators.get(action.kind());

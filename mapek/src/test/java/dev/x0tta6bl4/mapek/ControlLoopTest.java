@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ControlLoopTest {
   private static final Duration TICK = Duration.ofMillis(250);
@@ -413,6 +415,43 @@ class ControlLoopTest {
     assertThat(firstChoice.subList(1, 6)).containsOnly("reconnect");
     assertThat(knowledge.stats("link-lossy", "reconnect").successes()).isEqualTo(6);
     assertThat(knowledge.stats("link-lossy", "reroute").failures()).isEqualTo(1);
+  }
+
+  @Test
+  void restart_cooldownsAndRateLimitHold_fromTheJournalsActionStarts(@TempDir Path dir) {
+    List<Plan.Rejection> refusals = new ArrayList<>();
+    try (KnowledgeBase before = KnowledgeBase.open(KnowledgeBase.Config.defaults(dir, 16))) {
+      ControlLoop loop = loop().knowledge(before).rateLimit(2, Duration.ofMinutes(1))
+          .maxConcurrentActions(10).actuator(actuator("reroute", healing())).build();
+      links.fault("peer-00");
+      links.fault("peer-01");
+      tick(loop);
+      assertThat(executed).hasSize(2);
+    }
+
+    // The node restarts 10 s later: peer-00 fails again (its reroute cools down until 30 s) and
+    // peer-02 fails (two starts within the minute already).
+    clock.advance(Duration.ofSeconds(10));
+    try (KnowledgeBase after = KnowledgeBase.open(KnowledgeBase.Config.defaults(dir, 16))) {
+      assertThat(after.lastStarts()).extracting(JournalRecord.ActionStarted::actionKey)
+          .containsExactlyInAnyOrder("reroute/peer-00", "reroute/peer-01");
+      ControlLoop loop = loop().knowledge(after).rateLimit(2, Duration.ofMinutes(1))
+          .maxConcurrentActions(10).actuator(actuator("reroute", healing())).build();
+      links.fault("peer-00");
+      links.fault("peer-02");
+      TickReport r = tick(loop);
+      refusals.addAll(r.plan().rejected());
+      assertThat(executed).hasSize(2);
+      assertThat(refusals).filteredOn(x -> x.candidate().action().subject().equals("peer-00"))
+          .extracting(Plan.Rejection::rule).contains(Plan.COOLDOWN);
+      assertThat(refusals).filteredOn(x -> x.candidate().action().subject().equals("peer-02"))
+          .extracting(Plan.Rejection::rule).contains(Plan.RATE_LIMIT);
+
+      clock.advance(Duration.ofSeconds(60)); // past the cooldown and the rate window
+      tick(loop);
+      assertThat(executed).extracting(Action::subject)
+          .containsExactlyInAnyOrder("peer-00", "peer-01", "peer-00", "peer-02");
+    }
   }
 
   @Test

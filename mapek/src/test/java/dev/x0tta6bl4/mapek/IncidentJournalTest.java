@@ -41,11 +41,14 @@ class IncidentJournalTest {
       j.append(outcome(1, Outcome.VERIFIED));
       j.append(closed(1));
       j.append(outcome(2, Outcome.TIMED_OUT));
+      j.append(new JournalRecord.ActionStarted(3, "reroute", "peer-3", T0.plusSeconds(3)));
     }
     IncidentJournal.Loaded loaded = open();
     loaded.journal().close();
     assertThat(loaded.damage()).isEmpty();
-    assertThat(loaded.records()).hasSize(3);
+    assertThat(loaded.records()).hasSize(4);
+    assertThat(loaded.records().get(3))
+        .isEqualTo(new JournalRecord.ActionStarted(3, "reroute", "peer-3", T0.plusSeconds(3)));
     JournalRecord.ActionOutcome first = (JournalRecord.ActionOutcome) loaded.records().get(0);
     assertThat(first.features()).containsExactly(1f, 0.5f, -1f);
     assertThat(first.outcome()).isEqualTo(Outcome.VERIFIED);
