@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -80,6 +81,11 @@ public final class HealingComponent implements Component, IncidentSource {
   private ScheduledExecutorService ticker;
   private ExecutorService actions;
   private ScheduledFuture<?> ticking;
+  private ScheduledExecutorService watchdog;
+  /** The tick thread and when its last tick ended (System.nanoTime), for the watchdog. */
+  private volatile Thread tickThread;
+  private volatile long lastTickEnded;
+  private boolean stallReported; // the watchdog thread's own
   private boolean closed;
 
   /**
@@ -117,9 +123,14 @@ public final class HealingComponent implements Component, IncidentSource {
       knowledge.close();
       throw e;
     }
-    ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("meshd-mapek"));
+    ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("meshd-mapek-"));
     long period = config.tickInterval().toNanos();
+    lastTickEnded = System.nanoTime();
     ticking = ticker.scheduleWithFixedDelay(this::tickOnce, period, period,
+        TimeUnit.NANOSECONDS);
+    long stall = stallAfter(config.tickInterval()).toNanos();
+    watchdog = Executors.newSingleThreadScheduledExecutor(daemonThreads("meshd-mapek-watchdog-"));
+    watchdog.scheduleWithFixedDelay(() -> checkStall(stall), stall / 2, stall / 2,
         TimeUnit.NANOSECONDS);
     List<String> names = modules.stream().map(HealingModule::name).toList();
     log.info("self-healing loop started {} {} {}", kv("mode", loop.mode().label()),
@@ -193,7 +204,48 @@ public final class HealingComponent implements Component, IncidentSource {
     };
   }
 
+  /** How long without a finished tick the watchdog reports a stall: 20 ticks, at least 1 s. */
+  static Duration stallAfter(Duration tickInterval) {
+    Duration twenty = tickInterval.multipliedBy(20);
+    return twenty.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : twenty;
+  }
+
+  /**
+   * Runs on the watchdog thread. A sensor, detector or policy that blocks (against the module
+   * contract) stops the loop without any error of its own; this names the stall once, with the
+   * tick thread's stack so the culprit is visible, and notes when ticks resume. Prometheus sees
+   * the same as {@code meshd_mapek_ticks_total} no longer increasing (alert MeshdHealingLoopStalled).
+   */
+  private void checkStall(long stallNanos) {
+    long since = System.nanoTime() - lastTickEnded;
+    if (since >= stallNanos && !stallReported) {
+      stallReported = true;
+      Thread t = tickThread;
+      StringBuilder stack = new StringBuilder();
+      if (t != null) {
+        for (StackTraceElement e : t.getStackTrace()) {
+          stack.append("\n\tat ").append(e);
+        }
+      }
+      log.error("self-healing loop stalled {} {}{}",
+          kv("stalled_ms", TimeUnit.NANOSECONDS.toMillis(since)),
+          kv("tick_thread", t == null ? "none" : t.getName()), stack);
+    } else if (since < stallNanos && stallReported) {
+      stallReported = false;
+      log.info("self-healing loop ticking again");
+    }
+  }
+
   private void tickOnce() {
+    tickThread = Thread.currentThread();
+    try {
+      tickTraced();
+    } finally {
+      lastTickEnded = System.nanoTime();
+    }
+  }
+
+  private void tickTraced() {
     TracedSpan span = tracing.startSpan("meshd.mapek.tick", SpanKind.INTERNAL, null);
     tickTraceparent = span.recording() ? span.traceparent() : null;
     try {
@@ -306,6 +358,9 @@ public final class HealingComponent implements Component, IncidentSource {
     closed = true;
     if (ticking != null) {
       ticking.cancel(false);
+    }
+    if (watchdog != null) {
+      watchdog.shutdownNow();
     }
     shutdown(ticker, "tick");
     shutdown(actions, "action");

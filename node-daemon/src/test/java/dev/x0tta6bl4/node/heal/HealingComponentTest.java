@@ -125,6 +125,75 @@ class HealingComponentTest {
   }
 
   @Test
+  void watchdog_aBlockingSensorIsReportedOnceWithTheTickThreadsStack_andTheResumeNoted() {
+    ch.qos.logback.classic.Logger componentLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HealingComponent.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    componentLog.addAppender(logged);
+    ch.qos.logback.classic.Level level = componentLog.getLevel();
+    componentLog.setLevel(ch.qos.logback.classic.Level.INFO); // the resume note is INFO
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicBoolean block = new AtomicBoolean();
+    HealingModule blocking = new HealingModule() {
+      @Override
+      public String name() {
+        return "blocking";
+      }
+
+      @Override
+      public List<Sensor> sensors() {
+        return List.of(Sensor.of("stuck", () -> {
+          if (block.get()) {
+            awaitRelease(release);
+          }
+          return List.of();
+        }));
+      }
+    };
+    try {
+      component = new HealingComponent(NodeConfig.Mapek.defaults()
+          .withTickInterval(Duration.ofMillis(10)), "n1", stateDir, List.of(blocking), registry,
+          Clock.systemUTC(), Tracing.off());
+      assertThat(HealingComponent.stallAfter(Duration.ofMillis(10))).isEqualTo(Duration.ofSeconds(1));
+      assertThat(HealingComponent.stallAfter(Duration.ofMillis(250)))
+          .isEqualTo(Duration.ofSeconds(5));
+      component.start();
+      block.set(true);
+
+      await("the stall report", () -> messages(logged).stream()
+          .anyMatch(m -> m.startsWith("self-healing loop stalled")));
+      String report = messages(logged).stream()
+          .filter(m -> m.startsWith("self-healing loop stalled")).findFirst().orElseThrow();
+      assertThat(report).contains("tick_thread=meshd-mapek-1").contains("awaitRelease");
+
+      release.countDown();
+      await("the resume note", () -> messages(logged).contains("self-healing loop ticking again"));
+      assertThat(messages(logged)).filteredOn(m -> m.startsWith("self-healing loop stalled"))
+          .hasSize(1);
+    } finally {
+      release.countDown();
+      componentLog.detachAppender(logged);
+      componentLog.setLevel(level);
+    }
+  }
+
+  private static void awaitRelease(java.util.concurrent.CountDownLatch release) {
+    try {
+      release.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static List<String> messages(
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged) {
+    return List.copyOf(logged.list).stream()
+        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  @Test
   void alert_isTheNodesOwnActuator_countedByTheDeclaredKind_otherwiseAsOther() {
     HealingModule alerting = new HealingModule() {
       @Override
