@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * {@code NodeConfig} that exists is valid; the constructors throw {@link ConfigException}
  * naming the key path.
  *
- * <p>To add a section: add a nested record with a {@code defaults()} factory, add it as a
- * component here and to {@link #defaults()}, and add a row per key to {@code
- * docs/configuration.md}. Keys, environment variable names and docs checks derive from the
+ * <p>To add a section: add a nested record with a {@code defaults()} factory (or a record in a
+ * file of its own, like the self-healing areas' {@link MeshHealingConfig}), add it as a
+ * component here (or of its parent section) and to {@link #defaults()}, and add a row per key
+ * to {@code docs/configuration.md}. Checks between sections go into this constructor. Keys, environment variable names and docs checks derive from the
  * record components (camelCase components become kebab-case keys).
  *
  * @param node identity, state directory and shutdown
@@ -34,12 +35,16 @@ import java.util.regex.Pattern;
  * @param api the local HTTP API for applications and the CLI
  * @param tracing OpenTelemetry traces of messages, exported over OTLP/HTTP
  * @param consensus the replicated key-value store (Raft)
- * @param mapek the self-healing MAPE-K control loop
+ * @param mapek the self-healing MAPE-K control loop and its areas' thresholds
  */
 public record NodeConfig(
     Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls, Api api,
     Tracing tracing, Consensus consensus, Mapek mapek) {
-  /** Validates that no section is null. */
+  /**
+   * Validates that no section is null and that sections agree: the mesh area's silence and loss
+   * windows fit the heartbeat, the node area's disk floor lies above Raft's, and the load area's
+   * minimum rate does not exceed the API's limit.
+   */
   public NodeConfig {
     requireSection("node", node);
     requireSection("metrics", metrics);
@@ -51,7 +56,7 @@ public record NodeConfig(
     requireSection("tracing", tracing);
     requireSection("consensus", consensus);
     requireSection("mapek", mapek);
-    // Sections that must agree with each other: the low key of each pair is reported.
+    // The error names the key of the healing area, which adapts to the other section.
     mapek.mesh().checkAgainstHeartbeat(mesh.heartbeatInterval());
     if (consensus.enabled()) {
       mapek.node().checkAgainstRaftFloor(consensus.minFreeSpace());
@@ -954,6 +959,9 @@ public record NodeConfig(
   }
 
   static String print(Object value) {
+    if (value instanceof Double d && Double.isFinite(d)) {
+      return java.math.BigDecimal.valueOf(d).toPlainString(); // 1.0E7 reads 10000000
+    }
     return value instanceof Duration d ? Durations.format(d) : String.valueOf(value);
   }
 }

@@ -218,7 +218,7 @@ class HealingSectionsTest {
     assertThat(errorOf("mapek:\n  load:\n    shed-factor: 1\n")).isEqualTo(
         "f.yaml:3:18: mapek.load.shed-factor: 1.0 is out of range; allowed: 0.01..0.99");
     assertThat(errorOf("api:\n  send-rate-limit: 0.5\n")).isEqualTo(
-        "f.yaml:2:20: api.send-rate-limit: 0.5 is out of range; allowed: 1.0..1.0E7");
+        "f.yaml:2:20: api.send-rate-limit: 0.5 is out of range; allowed: 1.0..10000000");
     assertThat(errorOf("api:\n  send-burst: 2m\n")).isEqualTo(
         "f.yaml:2:15: api.send-burst: 2m is out of range; allowed: 1ms..1m");
   }
