@@ -210,8 +210,10 @@ public final class NodeComposition {
             SendAdmission.class,
             c ->
                 new SendAdmission(
-                    SendAdmission.UNLIMITED,
-                    SendAdmission.DEFAULT_BURST_SECONDS,
+                    config.api().sendRateLimit() != null
+                        ? config.api().sendRateLimit()
+                        : SendAdmission.UNLIMITED,
+                    config.api().sendBurst().toNanos() / 1e9,
                     System::nanoTime,
                     c.get(PrometheusMeterRegistry.class)))
         .bind(

@@ -42,7 +42,8 @@ final class ConfigJackson {
           SignatureAlgorithm.class,
           NodeConfig.IdentitySourceKind.class,
           NodeConfig.KeyExchange.class,
-          NodeConfig.MapekMode.class);
+          NodeConfig.MapekMode.class,
+          HealingAction.class);
 
   static final YAMLFactory YAML_FACTORY =
       YAMLFactory.builder()

@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * {@code NodeConfig} that exists is valid; the constructors throw {@link ConfigException}
  * naming the key path.
  *
- * <p>To add a section: add a nested record with a {@code defaults()} factory, add it as a
- * component here and to {@link #defaults()}, and add a row per key to {@code
- * docs/configuration.md}. Keys, environment variable names and docs checks derive from the
+ * <p>To add a section: add a nested record with a {@code defaults()} factory (or a record in a
+ * file of its own, like the self-healing areas' {@link MeshHealingConfig}), add it as a
+ * component here (or of its parent section) and to {@link #defaults()}, and add a row per key
+ * to {@code docs/configuration.md}. Checks between sections go into this constructor. Keys, environment variable names and docs checks derive from the
  * record components (camelCase components become kebab-case keys).
  *
  * @param node identity, state directory and shutdown
@@ -34,12 +35,16 @@ import java.util.regex.Pattern;
  * @param api the local HTTP API for applications and the CLI
  * @param tracing OpenTelemetry traces of messages, exported over OTLP/HTTP
  * @param consensus the replicated key-value store (Raft)
- * @param mapek the self-healing MAPE-K control loop
+ * @param mapek the self-healing MAPE-K control loop and its areas' thresholds
  */
 public record NodeConfig(
     Node node, Metrics metrics, Logging logging, Identity identity, Mesh mesh, Tls tls, Api api,
     Tracing tracing, Consensus consensus, Mapek mapek) {
-  /** Validates that no section is null. */
+  /**
+   * Validates that no section is null and that sections agree: the mesh area's silence and loss
+   * windows fit the heartbeat, the node area's disk floor lies above Raft's, and the load area's
+   * minimum rate does not exceed the API's limit.
+   */
   public NodeConfig {
     requireSection("node", node);
     requireSection("metrics", metrics);
@@ -51,6 +56,17 @@ public record NodeConfig(
     requireSection("tracing", tracing);
     requireSection("consensus", consensus);
     requireSection("mapek", mapek);
+    // The error names the key of the healing area, which adapts to the other section.
+    mapek.mesh().checkAgainstHeartbeat(mesh.heartbeatInterval());
+    if (consensus.enabled()) {
+      mapek.node().checkAgainstRaftFloor(consensus.minFreeSpace());
+    }
+    if (api.sendRateLimit() != null && mapek.load().minRate() > api.sendRateLimit()) {
+      throw ConfigException.invalid("mapek.load.min-rate",
+          mapek.load().minRate() + " messages/s is above api.send-rate-limit "
+              + api.sendRateLimit() + " (shedding would raise the limit)",
+          "at most api.send-rate-limit");
+    }
   }
 
   /** The configuration of a single node with no file and no environment overrides. */
@@ -331,6 +347,10 @@ public record NodeConfig(
    *     64KiB..1GiB
    * @param journalMaxSegments journal segments kept; older ones are deleted, 1..1000
    * @param journalDir the incident journal, or {@code null} for {@code <state-dir>/mapek}
+   * @param mesh thresholds and timings of the mesh area ({@code mapek.mesh})
+   * @param raft thresholds, timings and quorum veto of the Raft area ({@code mapek.raft})
+   * @param node thresholds and timings of the node area ({@code mapek.node})
+   * @param load overload detection, shedding and restoring of the load area ({@code mapek.load})
    */
   public record Mapek(
       MapekMode mode,
@@ -343,7 +363,11 @@ public record NodeConfig(
       int recentIncidents,
       DataSize journalSegmentSize,
       int journalMaxSegments,
-      Path journalDir) {
+      Path journalDir,
+      MeshHealingConfig mesh,
+      RaftHealingConfig raft,
+      NodeHealingConfig node,
+      LoadHealingConfig load) {
     /** Validates the values. */
     public Mapek {
       requireValue("mapek.mode", mode, ConfigJackson.enumAllowed(MapekMode.class));
@@ -362,12 +386,26 @@ public record NodeConfig(
         throw ConfigException.invalid(
             "mapek.journal-dir", "empty path", "a directory path, or null for the default");
       }
+      requireSection("mapek.mesh", mesh);
+      requireSection("mapek.raft", raft);
+      requireSection("mapek.node", node);
+      requireSection("mapek.load", load);
+    }
+
+    /** The loop's own keys, with every area's defaults. */
+    public Mapek(MapekMode mode, Duration tickInterval, int maxConcurrentActions, int rateLimit,
+        Duration rateWindow, int maxAttempts, int clearTicks, int recentIncidents,
+        DataSize journalSegmentSize, int journalMaxSegments, Path journalDir) {
+      this(mode, tickInterval, maxConcurrentActions, rateLimit, rateWindow, maxAttempts,
+          clearTicks, recentIncidents, journalSegmentSize, journalMaxSegments, journalDir,
+          MeshHealingConfig.defaults(), RaftHealingConfig.defaults(),
+          NodeHealingConfig.defaults(), LoadHealingConfig.defaults());
     }
 
     /**
      * Acting, a tick every 250 ms, at most 4 actions at once and 20 starts a minute, escalation
      * after 3 failed attempts, resolved after 2 clear ticks, 100 recent incidents, a journal of
-     * at most 8 segments of 4 MiB.
+     * at most 8 segments of 4 MiB; each area's defaults.
      */
     public static Mapek defaults() {
       return new Mapek(MapekMode.AUTO, Duration.ofMillis(250), 4, 20, Duration.ofMinutes(1), 3,
@@ -378,13 +416,22 @@ public record NodeConfig(
     public Mapek withMode(MapekMode value) {
       return new Mapek(value, tickInterval, maxConcurrentActions, rateLimit, rateWindow,
           maxAttempts, clearTicks, recentIncidents, journalSegmentSize, journalMaxSegments,
-          journalDir);
+          journalDir, mesh, raft, node, load);
     }
 
     /** A copy with {@code tickInterval} replaced. */
     public Mapek withTickInterval(Duration value) {
       return new Mapek(mode, value, maxConcurrentActions, rateLimit, rateWindow, maxAttempts,
-          clearTicks, recentIncidents, journalSegmentSize, journalMaxSegments, journalDir);
+          clearTicks, recentIncidents, journalSegmentSize, journalMaxSegments, journalDir, mesh,
+          raft, node, load);
+    }
+
+    /** A copy with the four areas' sections replaced. */
+    public Mapek withAreas(MeshHealingConfig mesh, RaftHealingConfig raft, NodeHealingConfig node,
+        LoadHealingConfig load) {
+      return new Mapek(mode, tickInterval, maxConcurrentActions, rateLimit, rateWindow,
+          maxAttempts, clearTicks, recentIncidents, journalSegmentSize, journalMaxSegments,
+          journalDir, mesh, raft, node, load);
     }
 
     /** The journal directory: configured, or {@code <stateDir>/mapek}. */
@@ -492,6 +539,11 @@ public record NodeConfig(
    *     1..10000; more get 429
    * @param subscriberBuffer events queued per subscriber before new ones are dropped (counted and
    *     reported to the subscriber), 1..65536
+   * @param sendRateLimit the configured admission limit of {@code POST /v1/messages} in messages
+   *     per second (1..10^7), or {@code null} for none; the load area's {@code restore-load}
+   *     returns to it after shedding
+   * @param sendBurst how much of the limit may arrive at once, as time at the limit (the token
+   *     bucket holds max(1, limit x burst) messages), 1ms..60s
    */
   public record Api(
       HostPort bind,
@@ -499,7 +551,9 @@ public record NodeConfig(
       DataSize maxHeaderSize,
       Duration maxWait,
       int maxSubscribers,
-      int subscriberBuffer) {
+      int subscriberBuffer,
+      Double sendRateLimit,
+      Duration sendBurst) {
     /** Validates the values. */
     public Api {
       requireValue("api.bind", bind, HostPort.ALLOWED);
@@ -510,12 +564,32 @@ public record NodeConfig(
       requireRange("api.max-wait", maxWait, Duration.ofMillis(100), Duration.ofMinutes(10));
       requireRange("api.max-subscribers", maxSubscribers, 1, 10_000);
       requireRange("api.subscriber-buffer", subscriberBuffer, 1, 65_536);
+      if (sendRateLimit != null) {
+        requireRange("api.send-rate-limit", sendRateLimit, 1.0, 10_000_000.0);
+      }
+      requireRange("api.send-burst", sendBurst, Duration.ofMillis(1), Duration.ofSeconds(60));
     }
 
-    /** Loopback port 7680, 256 KiB bodies, 30 s wait, 64 subscribers of 1024 events each. */
+    /** Without an admission limit (burst 100 ms when one is set). */
+    public Api(HostPort bind, DataSize maxBodySize, DataSize maxHeaderSize, Duration maxWait,
+        int maxSubscribers, int subscriberBuffer) {
+      this(bind, maxBodySize, maxHeaderSize, maxWait, maxSubscribers, subscriberBuffer, null,
+          Duration.ofMillis(100));
+    }
+
+    /**
+     * Loopback port 7680, 256 KiB bodies, 30 s wait, 64 subscribers of 1024 events each, sends
+     * not limited.
+     */
     public static Api defaults() {
       return new Api(new HostPort("127.0.0.1", 7680), DataSize.ofKibibytes(256),
           DataSize.ofKibibytes(8), Duration.ofSeconds(30), 64, 1024);
+    }
+
+    /** A copy with the admission limit and burst replaced. */
+    public Api withSendRate(Double limit, Duration burst) {
+      return new Api(bind, maxBodySize, maxHeaderSize, maxWait, maxSubscribers,
+          subscriberBuffer, limit, burst);
     }
   }
 
@@ -850,20 +924,20 @@ public record NodeConfig(
     }
   }
 
-  private static void requireSection(String key, Object section) {
+  static void requireSection(String key, Object section) {
     if (section == null) {
       throw ConfigException.invalid(
           key, "is null", "a mapping of its keys (leave the section out to use the defaults)");
     }
   }
 
-  private static void requireValue(String key, Object value, String allowed) {
+  static void requireValue(String key, Object value, String allowed) {
     if (value == null) {
       throw ConfigException.invalid(key, "is null", allowed);
     }
   }
 
-  private static <T extends Comparable<? super T>> void requireRange(
+  static <T extends Comparable<? super T>> void requireRange(
       String key, T value, T min, T max) {
     String allowed = print(min) + ".." + print(max);
     requireValue(key, value, allowed);
@@ -872,7 +946,22 @@ public record NodeConfig(
     }
   }
 
-  private static String print(Object value) {
+  /**
+   * The low mark of a hysteresis pair must lie strictly below its high mark: {@code key} (the
+   * low one) is reported, naming both values.
+   */
+  static <T extends Comparable<? super T>> void requireBelow(
+      String key, T value, String highKey, T high) {
+    if (value.compareTo(high) >= 0) {
+      throw ConfigException.invalid(key,
+          print(value) + " is not below " + highKey + " " + print(high), "less than " + highKey);
+    }
+  }
+
+  static String print(Object value) {
+    if (value instanceof Double d && Double.isFinite(d)) {
+      return java.math.BigDecimal.valueOf(d).toPlainString(); // 1.0E7 reads 10000000
+    }
     return value instanceof Duration d ? Durations.format(d) : String.valueOf(value);
   }
 }

@@ -75,9 +75,10 @@ public final class LoadHealing implements HealingModule {
     this.restores = counter(registry, RESTORE);
   }
 
-  /** The module of a node: its admission controller and registry, default settings. */
+  /** The module of a node: its admission controller and registry, {@code mapek.load}. */
   public static LoadHealing forNode(NodeConfig config, LocalNode local, Container container) {
-    return new LoadHealing(LoadHealingSettings.defaults(), container.get(SendAdmission.class),
+    return new LoadHealing(LoadHealingSettings.of(config.mapek().load()),
+        container.get(SendAdmission.class),
         container.get(PrometheusMeterRegistry.class));
   }
 

@@ -1,10 +1,12 @@
 package dev.x0tta6bl4.node.heal;
 
+import dev.x0tta6bl4.node.config.LoadHealingConfig;
 import java.time.Duration;
 
 /**
  * Thresholds and timings of {@link LoadHealing}. Immutable; every value is checked and a bad one
- * throws {@link IllegalArgumentException} naming it (and the config key it would come from).
+ * throws {@link IllegalArgumentException} naming it (and the config key it comes from). The node
+ * builds it from configuration section {@code mapek.load} ({@link #of}).
  *
  * @param window the sliding window over which rates and latency percentiles are computed
  * @param latencyHigh the send path is overloaded when the p95 of admission to acknowledgement
@@ -85,11 +87,17 @@ public record LoadHealingSettings(
     positive("restore-verify-window", restoreVerifyWindow);
   }
 
-  /** The defaults: see docs/healing-load.md for why each is what it is. */
+  /** The defaults of {@code mapek.load}: see docs/healing-load.md for why each is what it is. */
   public static LoadHealingSettings defaults() {
-    return new LoadHealingSettings(Duration.ofMillis(500), Duration.ofMillis(250),
-        Duration.ofMillis(100), 4_096, 1_024, 10, 2, 1, 0.25, 10, 1.5, 0.8, Duration.ofSeconds(2),
-        Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofSeconds(1));
+    return of(LoadHealingConfig.defaults());
+  }
+
+  /** The settings of configuration section {@code mapek.load}. */
+  public static LoadHealingSettings of(LoadHealingConfig c) {
+    return new LoadHealingSettings(c.window(), c.latencyHigh(), c.latencyLow(), c.inflightHigh(),
+        c.inflightLow(), c.minSamples(), c.enterTicks(), c.exitTicks(), c.shedFactor(),
+        c.minRate(), c.restoreStep(), c.restoreSlack(), c.restoreHold(), c.shedCooldown(),
+        c.shedVerifyWindow(), c.restoreVerifyWindow());
   }
 
   private static void positive(String key, Duration d) {

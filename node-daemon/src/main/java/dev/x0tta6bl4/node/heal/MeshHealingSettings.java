@@ -1,11 +1,14 @@
 package dev.x0tta6bl4.node.heal;
 
+import dev.x0tta6bl4.node.config.MeshHealingConfig;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Thresholds and timings of the mesh area of self-healing ({@link MeshHealing}). Immutable; every
  * value is checked when built, and a bad one throws {@link IllegalArgumentException} naming it.
+ * The node builds it from configuration section {@code mapek.mesh} ({@link #of}), whose
+ * defaults are the defaults here; {@code correlateMinLinks} is not configurable.
  *
  * @param unresponsiveAfter direct silence on an open link after which the neighbour is
  *     unresponsive (the failure detector suspects at 4 heartbeat intervals and declares a peer
@@ -98,14 +101,31 @@ public record MeshHealingSettings(
     }
   }
 
-  private static final MeshHealingSettings DEFAULTS = new MeshHealingSettings(
-      Duration.ofMillis(500), Duration.ofSeconds(3), 10, 0.2, 0.05, Duration.ofMillis(250),
-      Duration.ofMillis(100), 10, Duration.ofSeconds(10), Duration.ofSeconds(1), 1,
-      Duration.ofSeconds(10), Duration.ofSeconds(60), 1.0, 0.5, Duration.ofSeconds(2), 2, 2);
+  /**
+   * Link symptoms of one tick that make the local node the suspect in a loop built around this
+   * module alone ({@link MeshHealing#correlator()}). Not a configuration key: the node's own
+   * loop correlates every area's link symptoms with {@code HealingComponent}'s threshold.
+   */
+  static final int CORRELATE_MIN_LINKS = 2;
 
-  /** The defaults, tuned for the default 100 ms heartbeat. */
+  private static final MeshHealingSettings DEFAULTS = of(MeshHealingConfig.defaults());
+
+  /** The settings of configuration section {@code mapek.mesh}. */
+  public static MeshHealingSettings of(MeshHealingConfig c) {
+    return new MeshHealingSettings(c.unresponsiveAfter(), c.lossWindow(), c.minLossSamples(),
+        c.degradedLossEnter(), c.degradedLossExit(), c.degradedRttEnter(), c.degradedRttExit(),
+        c.costFactor(), c.restoreAfter(), c.dropHoldDown(), c.signatureFailures(),
+        c.signatureWindow(), c.quarantinePeriod(), seconds(c.clockSkewEnter()),
+        seconds(c.clockSkewExit()), c.isolatedAfter(), c.replaceBelow(), CORRELATE_MIN_LINKS);
+  }
+
+  /** The defaults of {@code mapek.mesh}, tuned for the default 100 ms heartbeat. */
   public static MeshHealingSettings defaults() {
     return DEFAULTS;
+  }
+
+  private static double seconds(Duration d) {
+    return d.toNanos() / 1e9;
   }
 
   public MeshHealingSettings withUnresponsiveAfter(Duration value) {

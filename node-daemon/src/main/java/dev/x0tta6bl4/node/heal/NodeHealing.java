@@ -12,6 +12,7 @@ import dev.x0tta6bl4.mapek.Sensor;
 import dev.x0tta6bl4.mapek.Snapshot;
 import dev.x0tta6bl4.node.LocalNode;
 import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.config.NodeHealingConfig;
 import dev.x0tta6bl4.node.identity.NodeIdentityService;
 import dev.x0tta6bl4.node.wiring.Container;
 import dev.x0tta6bl4.pqc.IdentitySource;
@@ -108,10 +109,23 @@ public final class NodeHealing implements HealingModule {
       }
     }
 
+    /**
+     * The alert cooldown of loops built without the mesh module (tests); in a node the mesh
+     * module's alert actuator carries out every area's alerts with its own timings, so this is
+     * not a configuration key.
+     */
+    static final Duration ALERT_COOLDOWN = Duration.ofMinutes(5);
+
+    /** The defaults of configuration section {@code mapek.node}. */
     public static Settings defaults() {
-      return new Settings(256L << 20, 0, 0.90, 0.80, 0.25, Duration.ofSeconds(10),
-          Duration.ofHours(2), 2, Duration.ofMinutes(1), Duration.ofMinutes(5),
-          Duration.ofSeconds(5));
+      return of(NodeHealingConfig.defaults());
+    }
+
+    /** The settings of configuration section {@code mapek.node}. */
+    public static Settings of(NodeHealingConfig c) {
+      return new Settings(c.diskMinFree().bytes(), c.raftLogMax().bytes(), c.heapMaxRatio(),
+          c.heapClearRatio(), c.gcPauseMaxRatio(), c.gcWindow(), c.certRenewBefore(),
+          c.confirmTicks(), c.cooldown(), ALERT_COOLDOWN, c.verifyWindow());
     }
   }
 
@@ -127,11 +141,12 @@ public final class NodeHealing implements HealingModule {
 
   /**
    * The node's own healing. Settings come from a {@link Settings} binding when the container has
-   * one (tests), else {@link Settings#defaults}; likewise a {@link DiskSpaceProbe} binding
+   * one (tests), else from {@code mapek.node}; likewise a {@link DiskSpaceProbe} binding
    * replaces the real file system (tests that play a filling disk).
    */
   public static HealingModule forNode(NodeConfig config, LocalNode local, Container container) {
-    Settings settings = container.find(Settings.class).orElse(Settings.defaults());
+    Settings settings = container.find(Settings.class)
+        .orElseGet(() -> Settings.of(config.mapek().node()));
     NodeIdentityService identity = container.get(NodeIdentityService.class);
     Sensor sensor = new NodeSensor(settings, JvmProbe.platform(),
         container.find(DiskSpaceProbe.class).orElse(DiskSpaceProbe.fileStore()),

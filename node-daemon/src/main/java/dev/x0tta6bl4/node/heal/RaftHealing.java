@@ -13,7 +13,9 @@ import dev.x0tta6bl4.mapek.Sensor;
 import dev.x0tta6bl4.mapek.Snapshot;
 import dev.x0tta6bl4.node.ConsensusComponent;
 import dev.x0tta6bl4.node.LocalNode;
+import dev.x0tta6bl4.node.config.HealingAction;
 import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.config.RaftHealingConfig;
 import dev.x0tta6bl4.node.wiring.Container;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,11 +122,24 @@ public final class RaftHealing implements HealingModule {
       }
     }
 
+    /**
+     * How old a peer's last reply may be before it counts as unhealthy, before the cap at the
+     * election timeout ({@link #withContactAtMost}); not a configuration key, because the
+     * right limit follows from the Raft timings (see docs/configuration.md).
+     */
+    static final Duration FOLLOWER_CONTACT_MAX = Duration.ofSeconds(3);
+
+    /** The defaults of configuration section {@code mapek.raft}. */
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(3), 1_000, Duration.ofSeconds(3), 10_000, 2,
-          Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
-          Duration.ofSeconds(30), Duration.ofSeconds(5),
-          Set.of(TRANSFER_LEADERSHIP, REBUILD_RAFT, "quarantine-peer", "restart-node"));
+      return of(RaftHealingConfig.defaults());
+    }
+
+    /** The settings of configuration section {@code mapek.raft}. */
+    public static Settings of(RaftHealingConfig c) {
+      return new Settings(c.noLeaderGrace(), c.followerLagMax(), FOLLOWER_CONTACT_MAX,
+          c.applyBacklogMax(), c.confirmTicks(), c.transferTimeout(), c.snapshotTimeout(),
+          c.rebuildTimeout(), c.cooldown(), c.verifyWindow(), c.voterAffectingActions().stream()
+              .map(HealingAction::kind).collect(java.util.stream.Collectors.toSet()));
     }
 
     /**
@@ -156,13 +171,14 @@ public final class RaftHealing implements HealingModule {
 
   /**
    * The node's Raft healing, or an empty module when consensus is off. Settings come from a
-   * {@link Settings} binding when the container has one (tests), else {@link Settings#defaults}.
+   * {@link Settings} binding when the container has one (tests), else from {@code mapek.raft}.
    */
   public static HealingModule forNode(NodeConfig config, LocalNode local, Container container) {
     if (!config.consensus().enabled()) {
       return () -> "raft (consensus off)";
     }
-    Settings s = container.find(Settings.class).orElse(Settings.defaults());
+    Settings s = container.find(Settings.class)
+        .orElseGet(() -> Settings.of(config.mapek().raft()));
     return new RaftHealing(RaftMember.of(container.get(ConsensusComponent.class)),
         s.withContactAtMost(config.consensus().electionTimeoutMin()));
   }

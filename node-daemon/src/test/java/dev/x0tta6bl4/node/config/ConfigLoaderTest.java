@@ -571,6 +571,10 @@ class ConfigLoaderTest {
               reconnect-backoff-max: 10m
               hello-timeout: 100ms
               peer-metrics-limit: 1
+            mapek:
+              mesh:                       # a 1 s heartbeat needs longer silence and loss windows
+                unresponsive-after: 5s
+                loss-window: 15s
             """);
 
     NodeConfig.Mesh mesh = NO_ENV.load(file).mesh();
@@ -885,6 +889,8 @@ class ConfigLoaderTest {
               max-wait: 30s
               max-subscribers: 64
               subscriber-buffer: 1024
+              send-rate-limit: null
+              send-burst: 100ms
             tracing:
               enabled: false
               endpoint: null
@@ -919,6 +925,66 @@ class ConfigLoaderTest {
               journal-segment-size: 4MiB
               journal-max-segments: 8
               journal-dir: null
+              mesh:
+                unresponsive-after: 500ms
+                loss-window: 3s
+                min-loss-samples: 10
+                degraded-loss-enter: 0.2
+                degraded-loss-exit: 0.05
+                degraded-rtt-enter: 250ms
+                degraded-rtt-exit: 100ms
+                cost-factor: 10.0
+                restore-after: 10s
+                drop-hold-down: 1s
+                signature-failures: 1
+                signature-window: 10s
+                quarantine-period: 1m
+                clock-skew-enter: 1s
+                clock-skew-exit: 500ms
+                isolated-after: 2s
+                replace-below: 2
+              raft:
+                no-leader-grace: 3s
+                follower-lag-max: 1000
+                apply-backlog-max: 10000
+                confirm-ticks: 2
+                transfer-timeout: 10s
+                snapshot-timeout: 30s
+                rebuild-timeout: 30s
+                cooldown: 30s
+                verify-window: 5s
+                voter-affecting-actions:
+                - transfer-leadership
+                - rebuild-raft
+                - quarantine-peer
+              node:
+                disk-min-free: 256MiB
+                raft-log-max: 0B
+                heap-max-ratio: 0.9
+                heap-clear-ratio: 0.8
+                gc-pause-max-ratio: 0.25
+                gc-window: 10s
+                cert-renew-before: 2h
+                confirm-ticks: 2
+                cooldown: 1m
+                verify-window: 5s
+              load:
+                window: 500ms
+                latency-high: 250ms
+                latency-low: 100ms
+                inflight-high: 4096
+                inflight-low: 1024
+                min-samples: 10
+                enter-ticks: 2
+                exit-ticks: 1
+                shed-factor: 0.25
+                min-rate: 10.0
+                restore-step: 1.5
+                restore-slack: 0.8
+                restore-hold: 2s
+                shed-cooldown: 1s
+                shed-verify-window: 6s
+                restore-verify-window: 1s
             """);
   }
 
@@ -962,6 +1028,8 @@ class ConfigLoaderTest {
             "api.max-wait",
             "api.max-subscribers",
             "api.subscriber-buffer",
+            "api.send-rate-limit",
+            "api.send-burst",
             "tracing.enabled",
             "tracing.endpoint",
             "tracing.sample-ratio",
@@ -992,7 +1060,60 @@ class ConfigLoaderTest {
             "mapek.recent-incidents",
             "mapek.journal-segment-size",
             "mapek.journal-max-segments",
-            "mapek.journal-dir");
+            "mapek.journal-dir",
+            "mapek.mesh.unresponsive-after",
+            "mapek.mesh.loss-window",
+            "mapek.mesh.min-loss-samples",
+            "mapek.mesh.degraded-loss-enter",
+            "mapek.mesh.degraded-loss-exit",
+            "mapek.mesh.degraded-rtt-enter",
+            "mapek.mesh.degraded-rtt-exit",
+            "mapek.mesh.cost-factor",
+            "mapek.mesh.restore-after",
+            "mapek.mesh.drop-hold-down",
+            "mapek.mesh.signature-failures",
+            "mapek.mesh.signature-window",
+            "mapek.mesh.quarantine-period",
+            "mapek.mesh.clock-skew-enter",
+            "mapek.mesh.clock-skew-exit",
+            "mapek.mesh.isolated-after",
+            "mapek.mesh.replace-below",
+            "mapek.raft.no-leader-grace",
+            "mapek.raft.follower-lag-max",
+            "mapek.raft.apply-backlog-max",
+            "mapek.raft.confirm-ticks",
+            "mapek.raft.transfer-timeout",
+            "mapek.raft.snapshot-timeout",
+            "mapek.raft.rebuild-timeout",
+            "mapek.raft.cooldown",
+            "mapek.raft.verify-window",
+            "mapek.raft.voter-affecting-actions",
+            "mapek.node.disk-min-free",
+            "mapek.node.raft-log-max",
+            "mapek.node.heap-max-ratio",
+            "mapek.node.heap-clear-ratio",
+            "mapek.node.gc-pause-max-ratio",
+            "mapek.node.gc-window",
+            "mapek.node.cert-renew-before",
+            "mapek.node.confirm-ticks",
+            "mapek.node.cooldown",
+            "mapek.node.verify-window",
+            "mapek.load.window",
+            "mapek.load.latency-high",
+            "mapek.load.latency-low",
+            "mapek.load.inflight-high",
+            "mapek.load.inflight-low",
+            "mapek.load.min-samples",
+            "mapek.load.enter-ticks",
+            "mapek.load.exit-ticks",
+            "mapek.load.shed-factor",
+            "mapek.load.min-rate",
+            "mapek.load.restore-step",
+            "mapek.load.restore-slack",
+            "mapek.load.restore-hold",
+            "mapek.load.shed-cooldown",
+            "mapek.load.shed-verify-window",
+            "mapek.load.restore-verify-window");
     assertThat(ConfigLoader.envName("mesh.seeds")).isEqualTo("MESHD_MESH_SEEDS");
     assertThat(ConfigLoader.envName("tls.ml-dsa-signatures"))
         .isEqualTo("MESHD_TLS_ML_DSA_SIGNATURES");

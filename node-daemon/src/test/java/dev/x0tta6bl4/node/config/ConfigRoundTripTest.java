@@ -86,9 +86,21 @@ class ConfigRoundTripTest {
     Arbitrary<FirstSections> first =
         Combinators.combine(node, metrics, logging, identity, mesh(), tls(), api(), tracing())
             .as(FirstSections::new);
+    // Sections are generated independently; the few cross-section rules (heartbeat against the
+    // mesh area's windows, disk floors, minimum rate against the API limit) filter.
     return Combinators.combine(first, consensus(), mapek())
-        .as((f, consensus, mapek) -> new NodeConfig(f.node(), f.metrics(), f.logging(),
-            f.identity(), f.mesh(), f.tls(), f.api(), f.tracing(), consensus, mapek));
+        .as((f, consensus, mapek) -> build(f, consensus, mapek))
+        .filter(java.util.Objects::nonNull);
+  }
+
+  private static NodeConfig build(FirstSections f, NodeConfig.Consensus consensus,
+      NodeConfig.Mapek mapek) {
+    try {
+      return new NodeConfig(f.node(), f.metrics(), f.logging(), f.identity(), f.mesh(), f.tls(),
+          f.api(), f.tracing(), consensus, mapek);
+    } catch (ConfigException e) {
+      return null;
+    }
   }
 
   /** The sections before {@code consensus}. */
@@ -128,7 +140,9 @@ class ConfigRoundTripTest {
             Arbitraries.longs().between(1024, 1 << 20).map(DataSize::ofBytes),
             Arbitraries.longs().between(100, 600_000).map(Duration::ofMillis),
             Arbitraries.integers().between(1, 10_000),
-            Arbitraries.integers().between(1, 65_536))
+            Arbitraries.integers().between(1, 65_536),
+            Arbitraries.of(1.0, 10.5, 250.0, 1e7).injectNull(0.5),
+            millis(1, 60_000))
         .as(NodeConfig.Api::new);
   }
 
@@ -173,12 +187,107 @@ class ConfigRoundTripTest {
             Arbitraries.integers().between(1, 100), Arbitraries.integers().between(1, 1000),
             Arbitraries.integers().between(0, 10_000), Arbitraries.integers().between(1, 1000))
         .as((a, b, c, d, e, f) -> new int[] {a, b, c, d, e, f});
-    return Combinators.combine(
+    Arbitrary<NodeConfig.Mapek> loop = Combinators.combine(
             Arbitraries.of(NodeConfig.MapekMode.class), tick, window, limits,
             Arbitraries.longs().between(64L << 10, 1L << 30).map(DataSize::ofBytes),
             Arbitraries.of(Path.of("/var/lib/meshd/mapek"), Path.of("null")).injectNull(0.5))
         .as((mode, t, w, l, segment, dir) -> new NodeConfig.Mapek(mode, t, l[0], l[1], w, l[2],
             l[3], l[4], segment, l[5], dir));
+    return Combinators.combine(loop, meshHealing(), raftHealing(), nodeHealing(), loadHealing())
+        .as(NodeConfig.Mapek::withAreas);
+  }
+
+  private static Arbitrary<Duration> millis(long min, long max) {
+    return Arbitraries.longs().between(min, max).map(Duration::ofMillis);
+  }
+
+  /** An exit mark strictly below its enter mark, in milliseconds. */
+  private static Arbitrary<Bounds<Duration>> marks(long min, long max) {
+    return Arbitraries.longs().between(min + 1, max).flatMap(enter ->
+        millis(min, enter - 1).map(exit -> new Bounds<>(exit, Duration.ofMillis(enter))));
+  }
+
+  /** A ratio pair in hundredths, exit strictly below enter. */
+  private static Arbitrary<Bounds<Double>> ratios(int min, int max) {
+    return Arbitraries.integers().between(min + 1, max).flatMap(enter ->
+        Arbitraries.integers().between(min, enter - 1)
+            .map(exit -> new Bounds<>(exit / 100.0, enter / 100.0)));
+  }
+
+  /** Detection thresholds of the mesh area. */
+  private record MeshDetection(Duration unresponsive, Duration lossWindow, int lossSamples,
+      Bounds<Double> loss, Bounds<Duration> rtt, double costFactor) {}
+
+  private static Arbitrary<MeshHealingConfig> meshHealing() {
+    Arbitrary<MeshDetection> detection = Combinators.combine(millis(100, 60_000),
+            millis(500, 600_000), Arbitraries.integers().between(1, 20), ratios(0, 100),
+            marks(1, 60_000), Arbitraries.of(1.1, 2.0, 10.0, 1000.0))
+        .as(MeshDetection::new);
+    return Combinators.combine(detection, millis(1_000, 86_400_000), millis(100, 3_600_000),
+            Arbitraries.integers().between(1, 1000), millis(1_000, 86_400_000),
+            millis(1_000, 7 * 86_400_000L), marks(1, 86_400_000).filter(
+                m -> m.max().toMillis() >= 10),
+            Arbitraries.integers().between(0, 1024))
+        .as((d, restore, hold, failures, window, quarantine, skew, replace) ->
+            new MeshHealingConfig(d.unresponsive(), d.lossWindow(), d.lossSamples(),
+                d.loss().max(), d.loss().min(), d.rtt().max(), d.rtt().min(), d.costFactor(),
+                restore, hold, failures, window, quarantine, skew.max(), skew.min(),
+                Duration.ofMillis(100L + 1000L * replace), replace));
+  }
+
+  private static Arbitrary<RaftHealingConfig> raftHealing() {
+    Arbitrary<List<HealingAction>> extra = Arbitraries.of(HealingAction.class)
+        .filter(a -> a != HealingAction.TRANSFER_LEADERSHIP && a != HealingAction.REBUILD_RAFT)
+        .set().ofMaxSize(4).map(List::copyOf);
+    Arbitrary<List<HealingAction>> kinds = extra.map(e -> {
+      List<HealingAction> all = new java.util.ArrayList<>(e);
+      all.add(Math.min(1, all.size()), HealingAction.REBUILD_RAFT);
+      all.add(0, HealingAction.TRANSFER_LEADERSHIP);
+      return List.copyOf(all);
+    });
+    Arbitrary<long[]> counts = Combinators.combine(
+            Arbitraries.longs().between(1, 1_000_000_000L),
+            Arbitraries.longs().between(1, 1_000_000_000L), Arbitraries.longs().between(1, 100))
+        .as((lag, backlog, ticks) -> new long[] {lag, backlog, ticks});
+    return Combinators.combine(millis(100, 600_000), counts, millis(1_000, 600_000),
+            millis(1_000, 3_600_000), millis(1_000, 3_600_000), millis(0, 86_400_000),
+            millis(100, 3_600_000), kinds)
+        .as((grace, c, transfer, snapshot, rebuild, cooldown, verify, k) ->
+            new RaftHealingConfig(grace, c[0], c[1], (int) c[2], transfer, snapshot, rebuild,
+                cooldown, verify, k));
+  }
+
+  private static Arbitrary<NodeHealingConfig> nodeHealing() {
+    Arbitrary<DataSize> size = Arbitraries.longs().between(0, 1L << 40).map(DataSize::ofBytes);
+    Arbitrary<double[]> gc = Combinators.combine(
+            Arbitraries.integers().between(1, 100), Arbitraries.integers().between(1, 100))
+        .as((pause, ticks) -> new double[] {pause / 100.0, ticks});
+    return Combinators.combine(size, size, ratios(10, 100), gc, millis(1_000, 3_600_000),
+            millis(60_000, 30 * 86_400_000L), millis(0, 86_400_000), millis(100, 3_600_000))
+        .as((free, log, heap, g, window, renew, cooldown, verify) -> new NodeHealingConfig(free,
+            log, heap.max(), heap.min(), g[0], window, renew, (int) g[1], cooldown, verify));
+  }
+
+  /** The detector's marks of the load area. */
+  private record LoadDetection(Duration window, Bounds<Duration> latency, Bounds<Long> inflight,
+      int minSamples, int enterTicks, int exitTicks) {}
+
+  private static Arbitrary<LoadHealingConfig> loadHealing() {
+    Arbitrary<Bounds<Long>> inflight = Arbitraries.longs().between(1, 10_000_000L).flatMap(high ->
+        Arbitraries.longs().between(0, high - 1).map(low -> new Bounds<>(low, high)));
+    Arbitrary<LoadDetection> detection = Combinators.combine(millis(100, 60_000),
+            marks(1, 60_000), inflight, Arbitraries.integers().between(1, 100_000),
+            Arbitraries.integers().between(1, 100), Arbitraries.integers().between(1, 100))
+        .as(LoadDetection::new);
+    return Combinators.combine(detection, Arbitraries.integers().between(1, 99),
+            Arbitraries.of(0.1, 1.0, 10.0, 12.5), Arbitraries.of(1.05, 1.5, 10.0),
+            Arbitraries.integers().between(5, 100), millis(100, 3_600_000),
+            millis(0, 3_600_000), Combinators.combine(millis(100, 3_600_000),
+                millis(100, 3_600_000)).as(Bounds::new))
+        .as((d, shed, minRate, step, slack, hold, cooldown, verify) -> new LoadHealingConfig(
+            d.window(), d.latency().max(), d.latency().min(), d.inflight().max(),
+            d.inflight().min(), d.minSamples(), d.enterTicks(), d.exitTicks(), shed / 100.0,
+            minRate, step, slack / 100.0, hold, cooldown, verify.min(), verify.max()));
   }
 
   /** Timeouts, snapshot settings and sizes of a consensus section. */

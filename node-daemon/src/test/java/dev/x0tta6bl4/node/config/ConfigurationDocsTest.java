@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -51,6 +52,28 @@ class ConfigurationDocsTest {
   }
 
   @Test
+  void docs_defaultColumn_readsAsEachKeysDefault() throws IOException {
+    // Third column of each row: the key set to that value alone must load as the defaults.
+    Matcher m = Pattern.compile("^\\| `([a-z.-]+)` \\| [^|]* \\| `([^`]*)` \\|",
+        Pattern.MULTILINE).matcher(docs());
+    ConfigLoader loader = ConfigLoader.forEnvironment(Map.of());
+    int rows = 0;
+    while (m.find()) {
+      String[] path = m.group(1).split("\\.");
+      StringBuilder yaml = new StringBuilder();
+      for (int i = 0; i < path.length; i++) {
+        yaml.append("  ".repeat(i)).append(path[i]).append(':')
+            .append(i == path.length - 1 ? " " + m.group(2) : "").append('\n');
+      }
+      assertThat(loader.loadText(yaml.toString(), "docs"))
+          .as("documented default of %s: %s", m.group(1), m.group(2))
+          .isEqualTo(NodeConfig.defaults());
+      rows++;
+    }
+    assertThat(rows).isEqualTo(ConfigLoader.keyPaths().size());
+  }
+
+  @Test
   void docs_exampleFile_loads() throws IOException {
     Matcher m = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(docs());
     assertThat(m.find()).as("docs contain a yaml example").isTrue();
@@ -67,5 +90,7 @@ class ConfigurationDocsTest {
     assertThat(config.api().maxSubscribers()).isEqualTo(16);
     assertThat(config.tracing().enabled()).isTrue();
     assertThat(config.tracing().sampleRatio()).isEqualTo(0.1);
+    assertThat(config.mapek().mesh().quarantinePeriod()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(config.mapek().load().shedFactor()).isEqualTo(0.5);
   }
 }
