@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class SendAdmission {
   /** No limit. */
   public static final double UNLIMITED = Double.POSITIVE_INFINITY;
-  /** A burst of a tenth of a second's worth of the limit. */
-  public static final double DEFAULT_BURST_SECONDS = 0.1;
   /** Latencies are recorded in microseconds up to this bound (longer ones are clamped to it). */
   static final long MAX_LATENCY_MICROS = 120_000_000L;
 

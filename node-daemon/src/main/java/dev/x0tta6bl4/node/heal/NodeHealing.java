@@ -76,13 +76,11 @@ public final class NodeHealing implements HealingModule {
    *     identity service itself renews at a third of the lifetime; this is the backstop)
    * @param confirmTicks consecutive ticks a condition must hold before it is a symptom
    * @param cooldown least time between two rotations
-   * @param alertCooldown least time between two alerts for one incident
    * @param verifyWindow how long after an action its symptom must clear
    */
   public record Settings(long diskMinFreeBytes, long raftLogMaxBytes, double heapMaxRatio,
       double heapClearRatio, double gcPauseMaxRatio, Duration gcWindow,
-      Duration certRenewBefore, int confirmTicks, Duration cooldown, Duration alertCooldown,
-      Duration verifyWindow) {
+      Duration certRenewBefore, int confirmTicks, Duration cooldown, Duration verifyWindow) {
     public Settings {
       if (diskMinFreeBytes < 0 || raftLogMaxBytes < 0) {
         throw new MapekException("node healing: diskMinFreeBytes and raftLogMaxBytes must be"
@@ -103,18 +101,11 @@ public final class NodeHealing implements HealingModule {
               + verifyWindow);
         }
       }
-      if (cooldown.isNegative() || alertCooldown.isNegative() || confirmTicks < 1) {
-        throw new MapekException("node healing: cooldowns must be >= 0 and confirmTicks >= 1,"
-            + " got " + cooldown + ", " + alertCooldown + ", " + confirmTicks);
+      if (cooldown.isNegative() || confirmTicks < 1) {
+        throw new MapekException("node healing: cooldown must be >= 0 and confirmTicks >= 1,"
+            + " got " + cooldown + ", " + confirmTicks);
       }
     }
-
-    /**
-     * The alert cooldown of loops built without the mesh module (tests); in a node the mesh
-     * module's alert actuator carries out every area's alerts with its own timings, so this is
-     * not a configuration key.
-     */
-    static final Duration ALERT_COOLDOWN = Duration.ofMinutes(5);
 
     /** The defaults of configuration section {@code mapek.node}. */
     public static Settings defaults() {
@@ -125,7 +116,7 @@ public final class NodeHealing implements HealingModule {
     public static Settings of(NodeHealingConfig c) {
       return new Settings(c.diskMinFree().bytes(), c.raftLogMax().bytes(), c.heapMaxRatio(),
           c.heapClearRatio(), c.gcPauseMaxRatio(), c.gcWindow(), c.certRenewBefore(),
-          c.confirmTicks(), c.cooldown(), ALERT_COOLDOWN, c.verifyWindow());
+          c.confirmTicks(), c.cooldown(), c.verifyWindow());
     }
   }
 

@@ -119,7 +119,7 @@ final class HealingCluster implements AutoCloseable {
     NodeHealing.Settings d = NodeHealing.Settings.defaults();
     return new NodeHealing.Settings(d.diskMinFreeBytes(), LOG_MAX_BYTES, d.heapMaxRatio(),
         d.heapClearRatio(), 1.0, d.gcWindow(), CERT_RENEW_BEFORE, d.confirmTicks(),
-        Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofSeconds(3));
+        Duration.ofMillis(500), Duration.ofSeconds(3));
   }
 
   /**

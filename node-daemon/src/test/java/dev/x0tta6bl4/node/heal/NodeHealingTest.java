@@ -201,18 +201,18 @@ class NodeHealingTest {
   @Test
   void settings_badValues_rejectedWithTheirNames() {
     assertThatThrownBy(() -> new NodeHealing.Settings(-1, 0, 0.9, 0.8, 0.2,
-        Duration.ofSeconds(1), Duration.ofHours(1), 1, Duration.ZERO, Duration.ZERO,
+        Duration.ofSeconds(1), Duration.ofHours(1), 1, Duration.ZERO,
         Duration.ofSeconds(1))).isInstanceOf(MapekException.class)
         .hasMessageContaining("diskMinFreeBytes");
     assertThatThrownBy(() -> new NodeHealing.Settings(1, 0, 0.7, 0.8, 0.2,
-        Duration.ofSeconds(1), Duration.ofHours(1), 1, Duration.ZERO, Duration.ZERO,
+        Duration.ofSeconds(1), Duration.ofHours(1), 1, Duration.ZERO,
         Duration.ofSeconds(1))).hasMessageContaining("heapClearRatio <= heapMaxRatio");
   }
 
   static NodeHealing.Settings withLogMax(NodeHealing.Settings d, long max) {
     return new NodeHealing.Settings(d.diskMinFreeBytes(), max, d.heapMaxRatio(),
         d.heapClearRatio(), d.gcPauseMaxRatio(), d.gcWindow(), d.certRenewBefore(),
-        d.confirmTicks(), d.cooldown(), d.alertCooldown(), d.verifyWindow());
+        d.confirmTicks(), d.cooldown(), d.verifyWindow());
   }
 
   private dev.x0tta6bl4.mapek.Snapshot snapshot(NodeSensor sensor) {
