@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Sending ({@link #announce}): a {@link QuarantineNotice} signed with the node's SVID key by
  * {@link EnvelopeSigner} (origin = this node's SPIFFE ID, a sequence that grows across restarts:
  * the larger of the last one plus one and the wall clock in ms), in a {@code QUARANTINE_NOTICE}
- * frame to every linked neighbour but the accused. Notices are never relayed.
+ * frame to every linked neighbour but the accused. A neighbour whose link comes up (again) while
+ * the quarantine lasts is told then, with the period left, so a notice lost with a closing link
+ * or a neighbour that links later still hears of it. Notices are never relayed.
  *
  * <p>Receiving ({@link #receive}), in this order, each failure counted by outcome and logged:
  * the body decodes ({@code malformed}); the envelope's origin is the link's authenticated peer
@@ -120,6 +122,8 @@ public final class QuarantineNotices implements MeshLinks.Listener {
 
   private record LastSequence(long sequence, Instant at) {}
 
+  private record Announced(QuarantineNotice.Reason reason, Instant until, long evidence) {}
+
   private final String localNodeId;
   private final EnvelopeSigner signer;
   private final EnvelopeChainVerifier verifier;
@@ -127,6 +131,7 @@ public final class QuarantineNotices implements MeshLinks.Listener {
   private final QuarantineNoticeSettings settings;
   private final Clock clock;
   private final AtomicLong lastSent = new AtomicLong();
+  private final Map<String, Announced> announced = new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter sent;
   private final Map<Outcome, Counter> received = new EnumMap<>(Outcome.class);
   // Guarded by this.
@@ -195,26 +200,59 @@ public final class QuarantineNotices implements MeshLinks.Listener {
    */
   public List<String> announce(String accused, QuarantineNotice.Reason reason, Duration period,
       long evidence) {
-    QuarantineNotice notice = new QuarantineNotice(accused, reason, period,
-        Math.min(evidence, 0xFFFF_FFFFL));
-    long now = clock.millis();
-    long sequence = lastSent.updateAndGet(last -> Math.max(last + 1, now));
-    Frame frame = new Frame.Opaque(FrameType.QUARANTINE_NOTICE,
-        signer.sign(sequence, notice.encode(), WHAT));
+    long capped = Math.min(evidence, 0xFFFF_FFFFL);
+    announced.put(accused, new Announced(reason, clock.instant().plus(period), capped));
+    Signed notice = sign(accused, reason, period, capped);
     List<String> to = new ArrayList<>();
     for (String peer : new TreeSet<>(neighbours.linked())) {
-      if (peer.equals(accused) || peer.equals(localNodeId)) {
-        continue;
-      }
-      if (neighbours.send(peer, frame)) {
+      if (sendTo(peer, accused, notice)) {
         to.add(peer);
-        sent.increment();
-        log.info("quarantine notice sent {} {} {} {} {}", kv("peer", peer),
-            kv("accused", accused), kv("reason", reason.label()),
-            kv("period_ms", period.toMillis()), kv("sequence", sequence));
       }
     }
     return to;
+  }
+
+  /** Tells a neighbour that just linked about every quarantine still in force (owner loop). */
+  @Override
+  public void linkUp(Link link) {
+    neighbourLinked(link.peerId());
+  }
+
+  void neighbourLinked(String peer) {
+    Instant now = clock.instant();
+    announced.values().removeIf(a -> !a.until().isAfter(now));
+    announced.forEach((accused, a) -> {
+      try {
+        sendTo(peer, accused,
+            sign(accused, a.reason(), Duration.between(now, a.until()), a.evidence()));
+      } catch (RuntimeException e) {
+        log.warn("quarantine notice not sent {} {} {}", kv("peer", peer),
+            kv("accused", accused), kv("error", e.toString()));
+      }
+    });
+  }
+
+  private record Signed(Frame frame, long sequence, QuarantineNotice notice) {}
+
+  private Signed sign(String accused, QuarantineNotice.Reason reason, Duration period,
+      long evidence) {
+    QuarantineNotice notice = new QuarantineNotice(accused, reason,
+        period.toMillis() < 1 ? Duration.ofMillis(1) : period, evidence);
+    long now = clock.millis();
+    long sequence = lastSent.updateAndGet(last -> Math.max(last + 1, now));
+    return new Signed(new Frame.Opaque(FrameType.QUARANTINE_NOTICE,
+        signer.sign(sequence, notice.encode(), WHAT)), sequence, notice);
+  }
+
+  private boolean sendTo(String peer, String accused, Signed signed) {
+    if (peer.equals(accused) || peer.equals(localNodeId) || !neighbours.send(peer, signed.frame())) {
+      return false;
+    }
+    sent.increment();
+    log.info("quarantine notice sent {} {} {} {} {}", kv("peer", peer), kv("accused", accused),
+        kv("reason", signed.notice().reason().label()),
+        kv("period_ms", signed.notice().period().toMillis()), kv("sequence", signed.sequence()));
+    return true;
   }
 
   // ---- receiving (the links' owner loop) ----

@@ -147,6 +147,26 @@ class QuarantineNoticesTest {
   }
 
   @Test
+  void neighbourLinkingDuringTheQuarantine_isToldWithThePeriodLeft_notAfterIt() {
+    Wire n3wire = new Wire("n2");
+    QuarantineNotices n3 = node("n3", n3wire, new SimpleMeterRegistry());
+    n3.announce("n1", QuarantineNotice.Reason.RELAYED_BAD_SIGNATURES, PERIOD, 5);
+    CLOCK.advance(Duration.ofSeconds(20));
+
+    n3.neighbourLinked("n0");
+    n3.neighbourLinked("n1"); // the accused itself is never told
+
+    assertThat(n3wire.sent).containsOnlyKeys("n0", "n2");
+    QuarantineNotices n0 = node("n0", new Wire(), registry);
+    assertThat(n0.receive("n3", n3wire.last("n0"))).isEqualTo(Outcome.ACCEPTED);
+    assertThat(n0.liveReports()).singleElement()
+        .satisfies(r -> assertThat(r.period()).isEqualTo(PERIOD.minusSeconds(20)));
+    CLOCK.advance(PERIOD);
+    n3.neighbourLinked("n0");
+    assertThat(n3wire.sent.get("n0")).hasSize(1);
+  }
+
+  @Test
   void report_expiresAfterThePeriodOrTheLifetimeCap_whicheverIsShorter() {
     QuarantineNotices n2 = node("n2", new Wire(), registry,
         settings.withReportLifetime(Duration.ofSeconds(20)));
