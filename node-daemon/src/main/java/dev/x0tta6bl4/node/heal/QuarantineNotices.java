@@ -10,6 +10,7 @@ import dev.x0tta6bl4.node.routing.RoutingCodecException;
 import dev.x0tta6bl4.node.routing.RoutingException;
 import dev.x0tta6bl4.node.routing.SignedFrame;
 import dev.x0tta6bl4.node.transport.Frame;
+import dev.x0tta6bl4.node.transport.FrameFormat;
 import dev.x0tta6bl4.node.transport.FrameType;
 import dev.x0tta6bl4.node.transport.Link;
 import dev.x0tta6bl4.node.transport.MeshLinks;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>Sending ({@link #announce}): a {@link QuarantineNotice} signed with the node's SVID key by
  * {@link EnvelopeSigner} (origin = this node's SPIFFE ID, a sequence that grows across restarts:
  * the larger of the last one plus one and the wall clock in ms), in a {@code QUARANTINE_NOTICE}
- * frame to every linked neighbour but the accused. A neighbour whose link comes up (again) while
+ * frame to every linked neighbour but the accused (that says in its HELLO that it understands
+ * notices). A neighbour whose link comes up (again) while
  * the quarantine lasts is told then, with the period left, so a notice lost with a closing link
  * or a neighbour that links later still hears of it. Notices are never relayed.
  *
@@ -90,7 +92,11 @@ public final class QuarantineNotices implements MeshLinks.Listener {
     /** Sends {@code frame} to a neighbour; false if there is no link. */
     boolean send(String peer, Frame frame);
 
-    /** The node's own links; notices are small and rare, so they pass backpressure. */
+    /**
+     * The node's own links to neighbours whose HELLO says they understand notices ({@link
+     * FrameFormat#CAPABILITY_QUARANTINE_NOTICES}); notices are small and rare, so they pass
+     * backpressure.
+     */
     static Neighbours of(MeshLinks links) {
       return new Neighbours() {
         @Override
@@ -100,7 +106,9 @@ public final class QuarantineNotices implements MeshLinks.Listener {
 
         @Override
         public boolean send(String peer, Frame frame) {
-          return links.sendRegardlessOfBackpressure(peer, frame);
+          Link link = links.currentLinks().get(peer);
+          return link != null && link.peerSupports(FrameFormat.CAPABILITY_QUARANTINE_NOTICES)
+              && links.sendRegardlessOfBackpressure(peer, frame);
         }
       };
     }

@@ -9,6 +9,7 @@ import dev.x0tta6bl4.node.cluster.LocalCluster;
 import dev.x0tta6bl4.node.cluster.LocalCluster.ClusterNode;
 import dev.x0tta6bl4.node.config.NodeConfig;
 import dev.x0tta6bl4.node.transport.Frame;
+import dev.x0tta6bl4.node.transport.FrameFormat;
 import dev.x0tta6bl4.node.transport.FrameRewriter;
 import dev.x0tta6bl4.node.transport.FrameType;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -94,12 +95,16 @@ class QuarantineNoticeClusterTest {
     try (LocalCluster cluster = cluster(dir)) {
       ClusterNode n2 = cluster.node(2);
       ClusterNode n3 = cluster.node(3);
+      // HELLO carried the capability: n3 may send the new frame type to n2.
+      assertThat(n3.links().currentLinks().get("n2")
+          .peerSupports(FrameFormat.CAPABILITY_QUARANTINE_NOTICES)).isTrue();
       long start = System.nanoTime();
       forgeUntilQuarantined(cluster);
 
       LocalCluster.await(() -> received(n2, "accepted") >= 1, WAIT,
           () -> "n2 accepts n3's notice; rejected: " + rejected(n2));
-      assertThat(counter(n3, "meshd.heal.quarantine.notices.sent")).isEqualTo(1); // to n2 only
+      // To n2 (n3's only other neighbour); again if their link flapped meanwhile.
+      assertThat(counter(n3, "meshd.heal.quarantine.notices.sent")).isGreaterThanOrEqualTo(1);
       LocalCluster.await(() -> costFactor(n2, "n1") > 1, WAIT,
           () -> "n2 raises its cost to n1: " + loop(n2).incidents());
       long raisedMs = (System.nanoTime() - start) / 1_000_000;
