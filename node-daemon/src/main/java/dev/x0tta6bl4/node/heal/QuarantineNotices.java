@@ -65,9 +65,11 @@ import org.slf4j.LoggerFactory;
  * area reads {@link #reporters()} as {@code peer.quarantine_reports} and raises the cost of its
  * own link to the accused while reports live; it quarantines only on its own evidence.
  *
- * <p>Threading: {@link #announce} runs on the healing loop's action executor, {@link #receive}
- * on the links' owner loop (as a {@link MeshLinks.Listener}), {@link #reporters()} on the loop
- * thread; the receive state is guarded by this object's lock. Holds no resources: the listener
+ * <p>Threading: {@link #announce} runs in the quarantine action's continuation (the thread that
+ * completed the refusal, usually the links' owner loop; one signature, ~50 µs with Ed25519) and
+ * is thread-safe; {@link #receive} and {@link #linkUp} run on the links' owner loop (as a
+ * {@link MeshLinks.Listener}), {@link #reporters()} on the healing loop thread; the receive state
+ * is guarded by this object's lock. Holds no resources: the listener
  * goes away with the links.
  */
 public final class QuarantineNotices implements MeshLinks.Listener {
