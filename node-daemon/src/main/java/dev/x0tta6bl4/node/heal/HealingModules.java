@@ -26,7 +26,7 @@ public final class HealingModules {
     return List.of(
         MeshHealing.forNode(local.nodeId(), c.get(MeshLinks.class), c.get(MeshRouter.class),
             MeshHealingSettings.of(config.mapek().mesh()), c.get(Clock.class),
-            c.get(PrometheusMeterRegistry.class)),
+            c.get(PrometheusMeterRegistry.class), QuarantineNotices.forNode(local.nodeId(), c)),
         NodeHealing.forNode(config, local, c),
         RaftHealing.forNode(config, local, c),
         LoadHealing.forNode(config, local, c));

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  *       replaceBelow} links remain, a different known neighbour is dialled (when {@code
  *       mesh.max-neighbours} leaves room).
  *   <li>{@code quarantine-peer}: closes the link with GOODBYE (quarantined) and refuses the peer
- *       both ways for {@code quarantinePeriod}; the refusal lifts by itself after the period.
+ *       both ways for {@code quarantinePeriod}; the refusal lifts by itself after the period. Then
+ *       every other linked neighbour gets a signed notice ({@link QuarantineNotices#announce}),
+ *       which it takes as evidence only.
  *   <li>{@code raise-link-cost} / {@code restore-link-cost}: multiplies the link's advertised cost
  *       by {@code costFactor} / back to the measured cost.
  *   <li>{@code reconnect}: dials a peer (or, for the local node, every peer it knew) now instead
@@ -53,6 +55,8 @@ final class MeshActuators {
   static final String RAISE_LINK_COST = "raise-link-cost";
   static final String RESTORE_LINK_COST = "restore-link-cost";
   static final String RECONNECT = "reconnect";
+  /** {@code quarantine-peer} parameter: the offences counted, carried in the notice. */
+  static final String EVIDENCE = "evidence";
 
   /** Actions that take a link away, which the veto and the run-time guard watch. */
   static final Set<String> LINK_REMOVING = Set.of(DROP_LINK, QUARANTINE_PEER);
@@ -71,13 +75,15 @@ final class MeshActuators {
   private final MeshControl mesh;
   private final MeshHealingSettings settings;
   private final Clock clock;
+  private final QuarantineNotices notices; // null: notices off (a fake mesh in unit tests)
   private final Map<String, Instant> quarantinedUntil = new ConcurrentHashMap<>();
   private final Set<String> everLinked = ConcurrentHashMap.newKeySet();
   private final ArrayDeque<Run> runs = new ArrayDeque<>();
 
   MeshActuators(String localNodeId, MeshControl mesh, MeshHealingSettings settings, Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry, QuarantineNotices notices) {
     this.localNodeId = localNodeId;
+    this.notices = notices;
     this.mesh = mesh;
     this.settings = settings;
     this.clock = clock;
@@ -154,11 +160,39 @@ final class MeshActuators {
     }
     Instant until = clock.instant().plus(settings.quarantinePeriod());
     quarantinedUntil.put(peer, until);
+    long evidence = parseCount(action.params().get(EVIDENCE));
     return mesh.refuse(peer, settings.quarantinePeriod(), GoodbyeReason.QUARANTINED,
             "relayed adverts with bad signatures; quarantined by " + localNodeId)
-        .thenCompose(closed -> replaceIfFew(peer, linked))
-        .thenAccept(replacement -> log.warn("peer quarantined {} {} {}", kv("peer", peer),
-            kv("until", until.toString()), kv("replacement", replacement)));
+        .thenApply(closed -> announce(peer, evidence))
+        .thenCompose(told -> replaceIfFew(peer, linked).thenAccept(replacement ->
+            log.warn("peer quarantined {} {} {} {}", kv("peer", peer),
+                kv("until", until.toString()), kv("replacement", replacement),
+                kv("notified", told))));
+  }
+
+  /**
+   * Signed notices to the other neighbours. A notice that cannot be signed does not undo the
+   * quarantine: it is logged and the neighbours simply are not told.
+   */
+  private List<String> announce(String peer, long evidence) {
+    if (notices == null) {
+      return List.of();
+    }
+    try {
+      return notices.announce(peer, QuarantineNotice.Reason.RELAYED_BAD_SIGNATURES,
+          settings.quarantinePeriod(), evidence);
+    } catch (RuntimeException e) {
+      log.warn("quarantine notice not sent {} {}", kv("accused", peer), kv("error", e.toString()));
+      return List.of();
+    }
+  }
+
+  private static long parseCount(String value) {
+    try {
+      return value == null ? 0 : Math.max(0, Long.parseLong(value));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** At least one other peer is linked now: never take the node's last link. */

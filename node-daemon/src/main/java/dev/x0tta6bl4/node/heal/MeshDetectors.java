@@ -26,10 +26,15 @@ import java.util.Set;
  *       stays degraded until both are below their exit thresholds. Reported while the link's cost
  *       is not raised yet (raising it is the remedy, so a mitigated link is not a symptom).
  *   <li>{@code link-cost-restorable} (info): a raised cost whose link has been healthy, or gone,
- *       for {@code restoreAfter}.
+ *       for {@code restoreAfter}, and about which no neighbour's quarantine report is live.
  *   <li>{@code misbehaving-peer} (critical): at least {@code signatureFailures} adverts with bad
  *       signatures (or forged origin, malformed body) relayed by a linked, not quarantined
  *       neighbour within {@code signatureWindow}; onset = the tick the first was counted.
+ *   <li>{@code peer-reported} (warning): a linked neighbour, not quarantined by us, about which
+ *       at least one other neighbour's signed quarantine notice is live ({@code
+ *       peer.quarantine_reports}), while its link's cost is not raised; the evidence names the
+ *       reporters. Hearsay: the remedy only raises the link's cost, and {@code
+ *       link-cost-restorable} waits until no report is live.
  *   <li>{@code clock-skew} (warning): the neighbour's clock differs from ours by at least
  *       {@code clockSkewEnter} seconds, until below {@code clockSkewExit}.
  *   <li>{@code isolated} (critical, subject local): no link for {@code isolatedAfter} after the
@@ -44,9 +49,11 @@ final class MeshDetectors {
   static final String LINK_COST_RESTORABLE = "link-cost-restorable";
   static final String MISBEHAVING_PEER = "misbehaving-peer";
   static final String CLOCK_SKEW = "clock-skew";
+  static final String PEER_REPORTED = "peer-reported";
   static final String ISOLATED = "isolated";
 
   private final MeshHealingSettings settings;
+  private final java.util.function.Function<String, String> reportEvidence;
   // Hysteresis and windows, per peer.
   private final Set<String> degraded = new HashSet<>();
   private final Map<String, Instant> healthySince = new HashMap<>();
@@ -56,13 +63,17 @@ final class MeshDetectors {
   private boolean hadLink;
   private Instant alone;
 
-  MeshDetectors(MeshHealingSettings settings) {
+  /** @param reportEvidence the live quarantine reports about a peer, described for evidence */
+  MeshDetectors(MeshHealingSettings settings,
+      java.util.function.Function<String, String> reportEvidence) {
     this.settings = settings;
+    this.reportEvidence = reportEvidence;
   }
 
   List<Detector> detectors() {
     return List.of(Detector.of("mesh-link-health", this::linkHealth),
         Detector.of("mesh-misbehaviour", this::misbehaviour),
+        Detector.of("mesh-quarantine-reports", this::reported),
         Detector.of("mesh-clock-skew", this::clockSkew),
         Detector.of("mesh-isolation", this::isolation));
   }
@@ -102,8 +113,9 @@ final class MeshDetectors {
     degraded.retainAll(up.keySet());
     for (Map.Entry<String, Double> e : s.metric(MeshSensors.LINK_COST_FACTOR).entrySet()) {
       String peer = e.getKey();
-      if (e.getValue() <= 1 || degraded.contains(peer)) {
-        continue;
+      if (e.getValue() <= 1 || degraded.contains(peer)
+          || s.value(MeshSensors.PEER_QUARANTINE_REPORTS, peer).orElse(0) > 0) {
+        continue; // still degraded, or still reported by a neighbour: keep the cost raised
       }
       Instant since = up.containsKey(peer) ? healthySince.get(peer)
           : healthySince.computeIfAbsent(peer, p -> s.at());
@@ -151,6 +163,27 @@ final class MeshDetectors {
       }
     }
     watching = true;
+    return out;
+  }
+
+  /**
+   * Neighbours reported by other neighbours' signed quarantine notices. Evidence only: the
+   * remedy raises the link's cost; only this node's own evidence ({@link #misbehaviour}) ever
+   * quarantines.
+   */
+  List<Detection> reported(Snapshot s) {
+    List<Detection> out = new ArrayList<>();
+    for (Map.Entry<String, Double> e : s.metric(MeshSensors.PEER_QUARANTINE_REPORTS).entrySet()) {
+      String peer = e.getKey();
+      boolean linked = s.value(MeshSensors.LINK_UP, peer).isPresent();
+      boolean quarantined = s.value(MeshSensors.PEER_QUARANTINED, peer).orElse(0) > 0;
+      boolean raised = s.value(MeshSensors.LINK_COST_FACTOR, peer).orElse(1) > 1;
+      if (e.getValue() >= 1 && linked && !quarantined && !raised) {
+        out.add(Detection.of(PEER_REPORTED, peer, Severity.WARNING, String.format(Locale.ROOT,
+            "quarantined by %.0f neighbour(s), signed notices: %s; evidence only, no quarantine"
+                + " on hearsay", e.getValue(), reportEvidence.apply(peer))));
+      }
+    }
     return out;
   }
 

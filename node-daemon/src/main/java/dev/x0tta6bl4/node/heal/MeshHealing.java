@@ -30,10 +30,12 @@ import java.util.Set;
  *
  * <p>Policies: {@code neighbour-unresponsive} → {@code drop-link}; {@code link-degraded} → {@code
  * raise-link-cost}; {@code link-cost-restorable} → {@code restore-link-cost}; {@code
- * misbehaving-peer} → {@code quarantine-peer}; {@code isolated} → {@code reconnect}; {@code
- * clock-skew}, {@code node-suspect} and {@code local-node-suspect} (the loop's neighbourhood
- * correlator names the local node when several of its links fail in one tick: dropping them would
- * not help) → {@code alert} only. Every diagnosis also gets {@code alert} as a low-priority fallback, so a refused or
+ * misbehaving-peer} → {@code quarantine-peer} (which also sends signed notices to the other
+ * neighbours); {@code peer-reported} (a neighbour's notice, evidence only) → {@code
+ * raise-link-cost}; {@code isolated} → {@code reconnect}; {@code clock-skew}, {@code
+ * node-suspect} and {@code local-node-suspect} (the loop's neighbourhood correlator names the
+ * local node when several of its links fail in one tick: dropping them would not help) → {@code
+ * alert} only. Every diagnosis also gets {@code alert} as a low-priority fallback, so a refused or
  * failed remedy still reaches an operator.
  *
  * <p>Veto: {@code drop-link} and {@code quarantine-peer} are refused unless the node keeps at
@@ -53,15 +55,14 @@ public final class MeshHealing implements HealingModule {
   private final MeshSensors sensors;
   private final MeshDetectors detectors;
   private final MeshActuators actuators;
+  private final QuarantineNotices notices;
 
-  /**
-   * The mesh area for the node's own links and router, from a started container, with the
-   * default settings (no config keys yet).
-   */
-  public static MeshHealing forNode(String localNodeId, Container c) {
-    return forNode(localNodeId, c.get(MeshLinks.class), c.get(MeshRouter.class),
-        MeshHealingSettings.defaults(), c.get(Clock.class),
-        c.get(io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
+  /** The mesh area for the node's own links and router, sending and hearing notices. */
+  public static MeshHealing forNode(String localNodeId, MeshLinks links, MeshRouter router,
+      MeshHealingSettings settings, Clock clock, MeterRegistry registry,
+      QuarantineNotices notices) {
+    return new MeshHealing(localNodeId, MeshControl.of(links, router), settings, clock, registry,
+        notices);
   }
 
   /** The mesh area for the node's own links and router. */
@@ -70,13 +71,25 @@ public final class MeshHealing implements HealingModule {
     return new MeshHealing(localNodeId, MeshControl.of(links, router), settings, clock, registry);
   }
 
+  /** Without quarantine notices: none sent, none heard. */
   public MeshHealing(String localNodeId, MeshControl mesh, MeshHealingSettings settings,
       Clock clock, MeterRegistry registry) {
+    this(localNodeId, mesh, settings, clock, registry, null);
+  }
+
+  /**
+   * @param notices sends this node's quarantine notices and holds its neighbours'; null for none
+   */
+  public MeshHealing(String localNodeId, MeshControl mesh, MeshHealingSettings settings,
+      Clock clock, MeterRegistry registry, QuarantineNotices notices) {
     this.localNodeId = localNodeId;
     this.settings = settings;
-    this.actuators = new MeshActuators(localNodeId, mesh, settings, clock, registry);
-    this.sensors = new MeshSensors(mesh, settings, actuators::quarantines, actuators::sawLinked);
-    this.detectors = new MeshDetectors(settings);
+    this.notices = notices;
+    this.actuators = new MeshActuators(localNodeId, mesh, settings, clock, registry, notices);
+    this.sensors = new MeshSensors(mesh, settings, actuators::quarantines,
+        notices == null ? Map::of : notices::reporters, actuators::sawLinked);
+    this.detectors = new MeshDetectors(settings,
+        notices == null ? peer -> "" : notices::describe);
   }
 
   @Override
@@ -128,7 +141,7 @@ public final class MeshHealing implements HealingModule {
   public static Set<String> symptomKinds() {
     return Set.of(MeshDetectors.NEIGHBOUR_UNRESPONSIVE, MeshDetectors.LINK_DEGRADED,
         MeshDetectors.LINK_COST_RESTORABLE, MeshDetectors.MISBEHAVING_PEER,
-        MeshDetectors.CLOCK_SKEW, MeshDetectors.ISOLATED);
+        MeshDetectors.CLOCK_SKEW, MeshDetectors.ISOLATED, MeshDetectors.PEER_REPORTED);
   }
 
   /** The last actuator runs with the peers linked when each started, oldest first. */
@@ -139,6 +152,11 @@ public final class MeshHealing implements HealingModule {
   /** Peers in quarantine now, with the seconds left. */
   public Map<String, Double> quarantines() {
     return actuators.quarantines();
+  }
+
+  /** The quarantine notices this module sends and hears, if it has them. */
+  public Optional<QuarantineNotices> notices() {
+    return Optional.ofNullable(notices);
   }
 
   public MeshHealingSettings settings() {
@@ -164,8 +182,15 @@ public final class MeshHealing implements HealingModule {
           Action.of(MeshActuators.RESTORE_LINK_COST, subject), 60,
           "the link is healthy (or gone) again: advertise its measured cost"));
       case MeshDetectors.MISBEHAVING_PEER -> out.add(new Candidate(
-          Action.of(MeshActuators.QUARANTINE_PEER, subject), 95,
-          "a relay that alters signed adverts is hostile or broken: refuse it for a period"));
+          new Action(MeshActuators.QUARANTINE_PEER, subject, Map.of(MeshActuators.EVIDENCE,
+              String.valueOf((long) s.value(MeshSensors.PEER_SIGNATURE_FAILURES, subject)
+                  .orElse(0)))), 95,
+          "a relay that alters signed adverts is hostile or broken: refuse it for a period and"
+              + " tell the other neighbours"));
+      case MeshDetectors.PEER_REPORTED -> out.add(new Candidate(
+          Action.of(MeshActuators.RAISE_LINK_COST, subject), 65,
+          "a neighbour quarantined this peer: prefer other paths while the report lives, but"
+              + " never quarantine on another node's word"));
       case MeshDetectors.ISOLATED -> out.add(new Candidate(
           Action.of(MeshActuators.RECONNECT, subject), 80,
           "no link at all: dial every known neighbour now instead of after backoff"));

@@ -33,7 +33,9 @@ import java.util.function.Supplier;
  *       minus ours, NTP-style from heartbeat replies), {@code link.cost_factor} (raised costs)
  *   <li>{@code peer.signature_failures} (adverts relayed by the peer with a bad signature, a
  *       forged origin or a malformed body, since start), {@code peer.adverts_rejected} (all
- *       reasons), {@code peer.quarantined} (seconds of quarantine left)
+ *       reasons), {@code peer.quarantined} (seconds of quarantine left), {@code
+ *       peer.quarantine_reports} (distinct neighbours whose signed quarantine notice about the
+ *       peer is live: evidence, see {@link QuarantineNotices})
  *   <li>{@code mesh.links}, {@code mesh.routes}, {@code mesh.route_changes}, {@code
  *       delivery.retransmits}, {@code delivery.failures} (counters since start)
  * </ul>
@@ -53,6 +55,7 @@ final class MeshSensors {
   static final String PEER_SIGNATURE_FAILURES = "peer.signature_failures";
   static final String PEER_ADVERTS_REJECTED = "peer.adverts_rejected";
   static final String PEER_QUARANTINED = "peer.quarantined";
+  static final String PEER_QUARANTINE_REPORTS = "peer.quarantine_reports";
   static final String MESH_LINKS = "mesh.links";
   static final String MESH_ROUTES = "mesh.routes";
   static final String MESH_ROUTE_CHANGES = "mesh.route_changes";
@@ -62,13 +65,16 @@ final class MeshSensors {
   private final MeshControl mesh;
   private final MeshHealingSettings settings;
   private final Supplier<Map<String, Double>> quarantines;
+  private final Supplier<Map<String, Set<String>>> reporters;
   private final java.util.function.Consumer<Set<String>> linkedPeers;
   private final Map<String, ArrayDeque<long[]>> lossWindows = new HashMap<>();
 
   MeshSensors(MeshControl mesh, MeshHealingSettings settings,
       Supplier<Map<String, Double>> quarantines,
+      Supplier<Map<String, Set<String>>> reporters,
       java.util.function.Consumer<Set<String>> linkedPeers) {
     this.mesh = mesh;
+    this.reporters = reporters;
     this.linkedPeers = linkedPeers;
     this.settings = settings;
     this.quarantines = quarantines;
@@ -121,6 +127,8 @@ final class MeshSensors {
     }
     health.costFactors().forEach((peer, f) -> out.add(new Reading(LINK_COST_FACTOR, peer, f)));
     quarantines.get().forEach((peer, left) -> out.add(new Reading(PEER_QUARANTINED, peer, left)));
+    reporters.get().forEach((peer, by) ->
+        out.add(new Reading(PEER_QUARANTINE_REPORTS, peer, by.size())));
     out.add(new Reading(MESH_ROUTES, HealingModule.LOCAL, health.routes()));
     out.add(new Reading(MESH_ROUTE_CHANGES, HealingModule.LOCAL, health.routeChanges()));
     out.add(new Reading(DELIVERY_RETRANSMITS, HealingModule.LOCAL, health.retransmits()));

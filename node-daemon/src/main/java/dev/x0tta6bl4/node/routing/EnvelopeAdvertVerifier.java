@@ -1,59 +1,27 @@
 package dev.x0tta6bl4.node.routing;
 
-import dev.x0tta6bl4.pqc.CryptoProviders;
-import dev.x0tta6bl4.pqc.EnvelopeException;
 import dev.x0tta6bl4.pqc.SignedEnvelope;
-import dev.x0tta6bl4.pqc.SpiffeId;
 import dev.x0tta6bl4.pqc.SvidValidator;
-import java.io.ByteArrayInputStream;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.Provider;
-import java.security.PublicKey;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Authenticates adverts signed by {@link EnvelopeAdvertSigner}: the envelope must verify against
- * the attached chain, the chain must be a valid X.509-SVID of the trust domain (via {@link
- * SvidValidator}), and the SPIFFE ID's node id must be the advert's origin.
- *
- * <p>PKIX validation runs once per origin certificate: a validated chain is cached under the
- * SHA-256 of its leaf DER (with its SPIFFE ID and public key) until the earliest notAfter of the
- * chain or {@code revalidateAfter} (default 10 min, so a rotated trust bundle is applied within
- * that time), whichever comes first; later adverts with that leaf only need one signature check.
- * A chain that validated but carried a bad signature is cached too, so a tampering relay costs one
- * signature check per advert. The cache holds at most {@code cacheSize} leaves (least recently
- * used evicted). Single-algorithm envelopes only (Ed25519 or ML-DSA-65): a hybrid envelope needs
- * two chains, which this wire form does not carry.
+ * Authenticates adverts signed by {@link EnvelopeAdvertSigner}: the envelope and chain checks
+ * (signature, X.509-SVID of the trust domain, the cache of validated chains) are {@link
+ * EnvelopeChainVerifier}'s; this adds that the SPIFFE ID's node id and the envelope's sequence
+ * are the advert's origin and sequence.
  *
  * <p>Not thread-safe: owned by the routing core's thread. Holds no resources.
  */
 public final class EnvelopeAdvertVerifier implements AdvertVerifier {
   /** Default number of cached leaf certificates. */
-  public static final int DEFAULT_CACHE_SIZE = 1024;
+  public static final int DEFAULT_CACHE_SIZE = EnvelopeChainVerifier.DEFAULT_CACHE_SIZE;
   /** Default time after which a cached chain is validated again. */
-  public static final Duration DEFAULT_REVALIDATE_AFTER = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_REVALIDATE_AFTER =
+      EnvelopeChainVerifier.DEFAULT_REVALIDATE_AFTER;
 
-  private record CachedChain(SpiffeId id, PublicKey key, Instant validUntil) {}
-
-  private final SvidValidator validator;
-  private final Clock clock;
-  private final Duration revalidateAfter;
-  private final Map<ByteBuffer, CachedChain> cache;
-  private final Provider bouncyCastle = CryptoProviders.install().bouncyCastle();
-  private long pkixValidations;
+  private final EnvelopeChainVerifier chains;
 
   /** A verifier with {@link #DEFAULT_CACHE_SIZE} and {@link #DEFAULT_REVALIDATE_AFTER}. */
   public EnvelopeAdvertVerifier(SvidValidator validator, Clock clock) {
@@ -68,30 +36,13 @@ public final class EnvelopeAdvertVerifier implements AdvertVerifier {
    */
   public EnvelopeAdvertVerifier(
       SvidValidator validator, Clock clock, int cacheSize, Duration revalidateAfter) {
-    this.validator = Objects.requireNonNull(validator, "validator");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    this.revalidateAfter = Objects.requireNonNull(revalidateAfter, "revalidateAfter");
-    if (cacheSize < 1) {
-      throw new RoutingException("cacheSize " + cacheSize + " must be at least 1");
-    }
-    if (revalidateAfter.isNegative()) {
-      throw new RoutingException("revalidateAfter " + revalidateAfter + " must not be negative");
-    }
-    this.cache =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          private static final long serialVersionUID = 1L;
-
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<ByteBuffer, CachedChain> eldest) {
-            return size() > cacheSize;
-          }
-        };
+    this.chains = new EnvelopeChainVerifier(validator, clock, cacheSize, revalidateAfter);
   }
 
   @Override
   public LinkStateAdvert parse(byte[] wire) {
-    SignedAdvertFrame frame = SignedAdvertFrame.decode(wire);
-    SignedEnvelope envelope = decodeEnvelope(frame);
+    SignedFrame frame = SignedFrame.decode(wire);
+    SignedEnvelope envelope = EnvelopeChainVerifier.decodeEnvelope(frame, "advert");
     LinkStateAdvert advert = LinkStateAdvert.decode(envelope.payload());
     if (advert.sequence() != envelope.sequence()) {
       throw new RoutingCodecException(
@@ -103,134 +54,26 @@ public final class EnvelopeAdvertVerifier implements AdvertVerifier {
 
   @Override
   public Optional<AdvertRejection> verify(byte[] wire, LinkStateAdvert claimed) {
-    SignedAdvertFrame frame;
+    SignedFrame frame;
     SignedEnvelope envelope;
     try {
-      frame = SignedAdvertFrame.decode(wire);
-      envelope = decodeEnvelope(frame);
+      frame = SignedFrame.decode(wire);
+      envelope = EnvelopeChainVerifier.decodeEnvelope(frame, "advert");
     } catch (RoutingCodecException e) {
-      return reject(RejectReason.MALFORMED, e.getMessage());
+      return Optional.of(new AdvertRejection(RejectReason.MALFORMED, e.getMessage()));
     }
     String signerNode = envelope.origin().nodeId().orElse(null);
     if (!claimed.origin().equals(signerNode) || claimed.sequence() != envelope.sequence()) {
-      return reject(
+      return Optional.of(new AdvertRejection(
           RejectReason.ORIGIN_MISMATCH,
           "advert claims origin " + claimed.origin() + " but its envelope is from "
-              + envelope.origin());
+              + envelope.origin()));
     }
-    if (envelope.algorithm() == SignedEnvelope.Algorithm.HYBRID_ED25519_ML_DSA_65) {
-      return reject(
-          RejectReason.MALFORMED,
-          "advert of " + claimed.origin() + " has a hybrid envelope; adverts carry one chain");
-    }
-    ByteBuffer leafHash = ByteBuffer.wrap(sha256(frame.chain().get(0)));
-    Instant now = clock.instant();
-    CachedChain cached = cache.get(leafHash);
-    if (cached != null && now.isBefore(cached.validUntil())) {
-      return verifyWithCachedKey(frame, envelope, cached);
-    }
-    cache.remove(leafHash);
-    return verifyWithValidator(frame, envelope, leafHash, now);
+    return chains.verify(frame, envelope, "advert");
   }
 
   /** How many chains went through full PKIX validation (cache misses). */
   public long pkixValidations() {
-    return pkixValidations;
-  }
-
-  private Optional<AdvertRejection> verifyWithValidator(
-      SignedAdvertFrame frame, SignedEnvelope envelope, ByteBuffer leafHash, Instant now) {
-    List<X509Certificate> chain;
-    try {
-      chain = parseChain(frame.chain());
-    } catch (CertificateException | RuntimeException e) {
-      return reject(
-          RejectReason.UNTRUSTED_ORIGIN,
-          "certificate chain of " + envelope.origin() + " does not parse: " + e);
-    }
-    pkixValidations++;
-    try {
-      envelope.verify(validator, chain);
-      remember(leafHash, envelope.origin(), chain, now);
-      return Optional.empty();
-    } catch (EnvelopeException e) {
-      switch (e.reason()) {
-        case BAD_SIGNATURE:
-          // The chain passed validation before the signature was checked.
-          remember(leafHash, envelope.origin(), chain, now);
-          return reject(RejectReason.BAD_SIGNATURE, e.getMessage());
-        case KEY_ALGORITHM_MISMATCH:
-          return reject(RejectReason.BAD_SIGNATURE, e.getMessage());
-        case ORIGIN_MISMATCH:
-          return reject(RejectReason.ORIGIN_MISMATCH, e.getMessage());
-        default:
-          return reject(RejectReason.UNTRUSTED_ORIGIN, e.getMessage());
-      }
-    } catch (RuntimeException e) {
-      // A corrupted certificate can make the PKIX code throw unchecked exceptions (seen:
-      // IllegalArgumentException from an unparsable issuer name); hostile input must not escape.
-      return reject(
-          RejectReason.UNTRUSTED_ORIGIN,
-          "certificate chain of " + envelope.origin() + " could not be validated: " + e);
-    }
-  }
-
-  private Optional<AdvertRejection> verifyWithCachedKey(
-      SignedAdvertFrame frame, SignedEnvelope envelope, CachedChain cached) {
-    if (!cached.id().equals(envelope.origin())) {
-      return reject(
-          RejectReason.ORIGIN_MISMATCH,
-          "envelope origin " + envelope.origin() + " differs from the SVID's SPIFFE ID "
-              + cached.id());
-    }
-    try {
-      envelope.verifyWithKey(cached.key());
-      return Optional.empty();
-    } catch (EnvelopeException e) {
-      return reject(RejectReason.BAD_SIGNATURE, "advert from " + envelope.origin() + " #"
-          + Long.toUnsignedString(envelope.sequence()) + ": " + e.getMessage());
-    }
-  }
-
-  private void remember(ByteBuffer leafHash, SpiffeId id, List<X509Certificate> chain, Instant now) {
-    Instant until = now.plus(revalidateAfter);
-    for (X509Certificate certificate : chain) {
-      Instant notAfter = certificate.getNotAfter().toInstant();
-      if (notAfter.isBefore(until)) {
-        until = notAfter;
-      }
-    }
-    cache.put(leafHash, new CachedChain(id, chain.get(0).getPublicKey(), until));
-  }
-
-  private List<X509Certificate> parseChain(List<byte[]> ders) throws CertificateException {
-    CertificateFactory factory = CertificateFactory.getInstance("X.509", bouncyCastle);
-    List<X509Certificate> chain = new ArrayList<>(ders.size());
-    for (byte[] der : ders) {
-      chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
-    }
-    return chain;
-  }
-
-  private static SignedEnvelope decodeEnvelope(SignedAdvertFrame frame) {
-    try {
-      return SignedEnvelope.decode(frame.envelope());
-    } catch (EnvelopeException e) {
-      throw new RoutingCodecException("advert envelope does not decode: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new RoutingCodecException("advert envelope does not decode: " + e, e);
-    }
-  }
-
-  private static byte[] sha256(byte[] der) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(der);
-    } catch (NoSuchAlgorithmException e) {
-      throw new RoutingException("SHA-256 is not available in this JVM", e);
-    }
-  }
-
-  private static Optional<AdvertRejection> reject(RejectReason reason, String detail) {
-    return Optional.of(new AdvertRejection(reason, detail));
+    return chains.pkixValidations();
   }
 }

@@ -41,6 +41,7 @@ final class FrameBodies {
       case PROBE_RESULT:
         return 8 + 1 + str(((ProbeResult) frame).targetNodeId());
       case LINK_STATE_ADVERT:
+      case QUARANTINE_NOTICE:
       case DATA:
       case DATA_ACK:
       case BROADCAST:
@@ -91,6 +92,7 @@ final class FrameBodies {
         writeString(out, res.targetNodeId());
         return;
       case LINK_STATE_ADVERT:
+      case QUARANTINE_NOTICE:
       case DATA:
       case DATA_ACK:
       case BROADCAST:
@@ -127,6 +129,7 @@ final class FrameBodies {
       case PROBE_RESULT:
         return readProbeResult(r);
       case LINK_STATE_ADVERT:
+      case QUARANTINE_NOTICE:
       case DATA:
       case DATA_ACK:
       case BROADCAST:

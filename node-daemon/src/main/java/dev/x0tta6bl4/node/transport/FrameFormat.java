@@ -31,6 +31,16 @@ public final class FrameFormat {
   /** The protocol version this build speaks, written in every frame header. */
   public static final int PROTOCOL_VERSION = 1;
 
+  /**
+   * HELLO capability bit 0: the sender understands {@code QUARANTINE_NOTICE} (0x11) frames. A
+   * node sends that type only to neighbours that set it, so a version-1 peer that predates it
+   * (and would reject the type) never receives one.
+   */
+  public static final long CAPABILITY_QUARANTINE_NOTICES = 1L;
+
+  /** The capability bits this build sets in its HELLO. */
+  public static final long LOCAL_CAPABILITIES = CAPABILITY_QUARANTINE_NOTICES;
+
   /** Bytes of the length prefix. */
   public static final int LENGTH_FIELD_LENGTH = 4;
 

@@ -39,6 +39,12 @@ public enum FrameType {
   // own codecs (routing, delivery) check every field against their own caps.
   /** A signed link-state advert; the body is the routing layer's wire form. */
   LINK_STATE_ADVERT(0x10, 1, FrameFormat.MAX_MAX_FRAME_SIZE - FrameFormat.HEADER_LENGTH),
+  /**
+   * A neighbour's signed notice that it quarantined a peer; the body is the self-healing layer's
+   * signed notice ({@code node.heal.QuarantineNotice}). Sent to direct neighbours only, never
+   * relayed.
+   */
+  QUARANTINE_NOTICE(0x11, 1, FrameFormat.MAX_MAX_FRAME_SIZE - FrameFormat.HEADER_LENGTH),
   /** End-to-end unicast data; the body is the delivery layer's DATA encoding. */
   DATA(0x20, 1, FrameFormat.MAX_MAX_FRAME_SIZE - FrameFormat.HEADER_LENGTH),
   /** End-to-end acknowledgement of data; the body is the delivery layer's ACK encoding. */

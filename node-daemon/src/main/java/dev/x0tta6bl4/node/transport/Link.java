@@ -24,6 +24,7 @@ public final class Link {
   private final String peerId;
   private final String peerSpiffeId;
   private final String peerListenAddress;
+  private final long peerCapabilities;
   private final Channel channel;
   private final boolean outbound;
   private final long establishedNanos;
@@ -40,9 +41,23 @@ public final class Link {
       boolean outbound,
       long establishedNanos,
       Runnable onBackpressure) {
+    this(peerId, peerSpiffeId, peerListenAddress, 0L, channel, outbound, establishedNanos,
+        onBackpressure);
+  }
+
+  Link(
+      String peerId,
+      String peerSpiffeId,
+      String peerListenAddress,
+      long peerCapabilities,
+      Channel channel,
+      boolean outbound,
+      long establishedNanos,
+      Runnable onBackpressure) {
     this.peerId = peerId;
     this.peerSpiffeId = peerSpiffeId;
     this.peerListenAddress = peerListenAddress;
+    this.peerCapabilities = peerCapabilities;
     this.channel = channel;
     this.outbound = outbound;
     this.establishedNanos = establishedNanos;
@@ -62,6 +77,14 @@ public final class Link {
   /** The address the neighbour listens on, from its HELLO. */
   public String peerListenAddress() {
     return peerListenAddress;
+  }
+
+  /**
+   * Whether the neighbour's HELLO set every bit of {@code capability} (e.g. {@link
+   * FrameFormat#CAPABILITY_QUARANTINE_NOTICES}).
+   */
+  public boolean peerSupports(long capability) {
+    return (peerCapabilities & capability) == capability;
   }
 
   /** Whether this node dialled the link. */

@@ -279,7 +279,8 @@ public final class MeshLinks implements Component {
             : new HostPort(settings.bind().host(), bound.getPort());
     hello =
         new Frame.Hello(localNodeId, localSpiffeId.toUri(), FrameFormat.PROTOCOL_VERSION,
-            FrameFormat.PROTOCOL_VERSION, 0L, advertised.toString(), bootId);
+            FrameFormat.PROTOCOL_VERSION, FrameFormat.LOCAL_CAPABILITIES, advertised.toString(),
+            bootId);
     long period = Math.max(1, detector.settings().heartbeatInterval().toNanos() / 2);
     ticker = owner.scheduleAtFixedRate(this::tickSafely, 0, period, TimeUnit.NANOSECONDS);
     log.info(
@@ -514,8 +515,9 @@ public final class MeshLinks implements Component {
   }
 
   private Link newLink(LinkHandler handler, Frame.Hello peerHello, Channel channel) {
-    return new Link(peerHello.nodeId(), peerHello.spiffeId(), peerHello.listenAddress(), channel,
-        handler.outbound(), nanoClock.getAsLong(), metrics::backpressure);
+    return new Link(peerHello.nodeId(), peerHello.spiffeId(), peerHello.listenAddress(),
+        peerHello.capabilities(), channel, handler.outbound(), nanoClock.getAsLong(),
+        metrics::backpressure);
   }
 
   private void learnAddress(String peer, String listenAddress) {

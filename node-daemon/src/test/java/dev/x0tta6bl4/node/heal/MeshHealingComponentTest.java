@@ -74,7 +74,7 @@ class MeshHealingComponentTest {
     }
   }
 
-  private static String get(ClusterNode node, String path) {
+  static String get(ClusterNode node, String path) {
     try {
       java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"

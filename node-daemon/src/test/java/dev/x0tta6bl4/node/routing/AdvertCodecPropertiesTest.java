@@ -47,7 +47,7 @@ class AdvertCodecPropertiesTest {
   @Property(tries = 2000)
   void frameDecode_arbitraryBytes_onlyRoutingCodecException(@ForAll @Size(max = 600) byte[] bytes) {
     try {
-      SignedAdvertFrame frame = SignedAdvertFrame.decode(bytes);
+      SignedFrame frame = SignedFrame.decode(bytes);
       assertThat(frame.encode()).isEqualTo(bytes);
     } catch (RoutingCodecException expected) {
       assertThat(expected.getMessage()).isNotBlank();

@@ -73,7 +73,7 @@ class EnvelopeAdvertVerifierTest {
                 SpiffeId.forNode(DOMAIN, envelopeOrigin), advert.sequence(), CLOCK.millis(),
                 advert.encode(), IDENTITIES.get(signerId).privateKey())
             .encode();
-    return new SignedAdvertFrame(envelope, der(IDENTITIES.get(chainOf).certificateChain())).encode();
+    return new SignedFrame(envelope, der(IDENTITIES.get(chainOf).certificateChain())).encode();
   }
 
   private static List<byte[]> der(List<X509Certificate> chain) {

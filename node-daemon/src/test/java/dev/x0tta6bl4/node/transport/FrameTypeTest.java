@@ -28,8 +28,8 @@ class FrameTypeTest {
   @Test
   void opaque_onlyTheOtherLayersTypes() {
     assertThat(Arrays.stream(FrameType.values()).filter(FrameType::opaque))
-        .containsExactly(FrameType.LINK_STATE_ADVERT, FrameType.DATA, FrameType.DATA_ACK,
-            FrameType.BROADCAST);
+        .containsExactly(FrameType.LINK_STATE_ADVERT, FrameType.QUARANTINE_NOTICE, FrameType.DATA,
+            FrameType.DATA_ACK, FrameType.BROADCAST);
   }
 
   @Test

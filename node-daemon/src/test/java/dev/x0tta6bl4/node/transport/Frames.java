@@ -38,6 +38,7 @@ final class Frames {
         new Goodbye(GoodbyeReason.NORMAL_SHUTDOWN, ""),
         new Goodbye(GoodbyeReason.OVERLOADED, "zu viel Last \u00e4\u20ac\ud83d\ude00"),
         new Frame.Opaque(FrameType.LINK_STATE_ADVERT, new byte[] {1, 2, 3}),
+        new Frame.Opaque(FrameType.QUARANTINE_NOTICE, new byte[] {1, 4}),
         new Frame.Opaque(FrameType.DATA, new byte[300]),
         new Frame.Opaque(FrameType.DATA_ACK, new byte[] {9}),
         new Frame.Opaque(FrameType.BROADCAST, new byte[] {7, 7}));

@@ -6,9 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The wire form of a signed advert: the origin's signed envelope followed by the origin's
- * certificate chain, so any node can verify an advert relayed over many hops with nothing but its
- * trust bundle.
+ * The wire form of signed control data (link-state adverts, quarantine notices): the origin's
+ * signed envelope followed by the origin's certificate chain, so any node can verify it, after
+ * any number of relaying hops, with nothing but its trust bundle. {@link EnvelopeSigner} writes
+ * it and {@link EnvelopeChainVerifier} authenticates it; what the envelope's payload means is the
+ * caller's business.
  *
  * <pre>
  * +---------+-------------+----------+------------+-------------------------------------+
@@ -20,18 +22,19 @@ import java.util.List;
  * The envelope is capped at {@value #MAX_ENVELOPE_BYTES} bytes; nothing may follow the last
  * certificate. Decoding throws only {@link RoutingCodecException}.
  *
- * @param envelope the encoded {@code SignedEnvelope} whose payload is the advert body
+ * @param envelope the encoded {@code SignedEnvelope} (its payload: an advert body, a notice)
  * @param chain the DER encodings of the origin's certificates, leaf first
  */
-record SignedAdvertFrame(byte[] envelope, List<byte[]> chain) {
+public record SignedFrame(byte[] envelope, List<byte[]> chain) {
   static final int VERSION = 1;
-  static final int MAX_ENVELOPE_BYTES = 64 * 1024;
-  static final int MAX_CHAIN_LENGTH = 8;
-  static final int MAX_CERTIFICATE_BYTES = 32 * 1024;
-  static final int MAX_ENCODED_BYTES =
+  public static final int MAX_ENVELOPE_BYTES = 64 * 1024;
+  public static final int MAX_CHAIN_LENGTH = 8;
+  public static final int MAX_CERTIFICATE_BYTES = 32 * 1024;
+  public static final int MAX_ENCODED_BYTES =
       1 + 4 + MAX_ENVELOPE_BYTES + 1 + MAX_CHAIN_LENGTH * (4 + MAX_CERTIFICATE_BYTES);
 
-  byte[] encode() {
+  /** The wire form (see the class comment). */
+  public byte[] encode() {
     int size = 1 + 4 + envelope.length + 1;
     for (byte[] der : chain) {
       size += 4 + der.length;
@@ -44,20 +47,25 @@ record SignedAdvertFrame(byte[] envelope, List<byte[]> chain) {
     return out.array();
   }
 
-  static SignedAdvertFrame decode(byte[] wire) {
+  /**
+   * Decodes the wire form, checking every length against its cap and the bytes left.
+   *
+   * @throws RoutingCodecException for any malformed input, naming the field (the only exception)
+   */
+  public static SignedFrame decode(byte[] wire) {
     if (wire == null) {
-      throw new RoutingCodecException("signed advert is null");
+      throw new RoutingCodecException("signed frame is null");
     }
     if (wire.length > MAX_ENCODED_BYTES) {
       throw new RoutingCodecException(
-          "signed advert is " + wire.length + " bytes; at most " + MAX_ENCODED_BYTES);
+          "signed frame is " + wire.length + " bytes; at most " + MAX_ENCODED_BYTES);
     }
     ByteBuffer in = ByteBuffer.wrap(wire);
     need(in, 1 + 4, "version and envelope length");
     int version = in.get() & 0xFF;
     if (version != VERSION) {
       throw new RoutingCodecException(
-          "signed advert version " + version + " is unknown; expected " + VERSION);
+          "signed frame version " + version + " is unknown; expected " + VERSION);
     }
     byte[] envelope = bytes(in, in.getInt(), 1, MAX_ENVELOPE_BYTES, "envelope");
     need(in, 1, "certificate count");
@@ -74,7 +82,7 @@ record SignedAdvertFrame(byte[] envelope, List<byte[]> chain) {
     if (in.hasRemaining()) {
       throw new RoutingCodecException(in.remaining() + " bytes follow the last certificate");
     }
-    return new SignedAdvertFrame(envelope, List.copyOf(chain));
+    return new SignedFrame(envelope, List.copyOf(chain));
   }
 
   private static byte[] bytes(ByteBuffer in, int length, int min, int max, String what) {
@@ -92,7 +100,7 @@ record SignedAdvertFrame(byte[] envelope, List<byte[]> chain) {
   private static void need(ByteBuffer in, int bytes, String what) {
     if (in.remaining() < bytes) {
       throw new RoutingCodecException(
-          "signed advert ends before " + what + ": " + bytes + " bytes needed, " + in.remaining()
+          "signed frame ends before " + what + ": " + bytes + " bytes needed, " + in.remaining()
               + " left");
     }
   }
