@@ -30,6 +30,7 @@ import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -173,5 +174,7 @@ class MisbehavingPeerIT {
         cluster.node(0).container().get(PrometheusMeterRegistry.class);
     assertThat(registry.get("meshd.link.decode.errors").tag("reason", "frame_too_large")
         .counter().count()).isEqualTo(1);
+    // What the self-healing loop reads as evidence (peer.malformed_strikes).
+    assertThat(cluster.node(0).links().malformedStrikes()).containsExactly(Map.entry("rogue", 1));
   }
 }

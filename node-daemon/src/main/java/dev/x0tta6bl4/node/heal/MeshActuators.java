@@ -57,6 +57,8 @@ final class MeshActuators {
   static final String RECONNECT = "reconnect";
   /** {@code quarantine-peer} parameter: the offences counted, carried in the notice. */
   static final String EVIDENCE = "evidence";
+  /** {@code quarantine-peer} parameter: why, a {@link QuarantineNotice.Reason#label()}. */
+  static final String REASON = "reason";
 
   /** Actions that take a link away, which the veto and the run-time guard watch. */
   static final Set<String> LINK_REMOVING = Set.of(DROP_LINK, QUARANTINE_PEER);
@@ -161,9 +163,12 @@ final class MeshActuators {
     Instant until = clock.instant().plus(settings.quarantinePeriod());
     quarantinedUntil.put(peer, until);
     long evidence = parseCount(action.params().get(EVIDENCE));
+    QuarantineNotice.Reason reason = QuarantineNotice.Reason.MALFORMED_FRAMES.label()
+        .equals(action.params().get(REASON)) ? QuarantineNotice.Reason.MALFORMED_FRAMES
+        : QuarantineNotice.Reason.RELAYED_BAD_SIGNATURES;
     return mesh.refuse(peer, settings.quarantinePeriod(), GoodbyeReason.QUARANTINED,
-            "relayed adverts with bad signatures; quarantined by " + localNodeId)
-        .thenApply(closed -> announce(peer, evidence))
+            reason.label() + "; quarantined by " + localNodeId)
+        .thenApply(closed -> announce(peer, reason, evidence))
         .thenCompose(told -> replaceIfFew(peer, linked).thenAccept(replacement ->
             log.warn("peer quarantined {} {} {} {}", kv("peer", peer),
                 kv("until", until.toString()), kv("replacement", replacement),
@@ -174,13 +179,12 @@ final class MeshActuators {
    * Signed notices to the other neighbours. A notice that cannot be signed does not undo the
    * quarantine: it is logged and the neighbours simply are not told.
    */
-  private List<String> announce(String peer, long evidence) {
+  private List<String> announce(String peer, QuarantineNotice.Reason reason, long evidence) {
     if (notices == null) {
       return List.of();
     }
     try {
-      return notices.announce(peer, QuarantineNotice.Reason.RELAYED_BAD_SIGNATURES,
-          settings.quarantinePeriod(), evidence);
+      return notices.announce(peer, reason, settings.quarantinePeriod(), evidence);
     } catch (RuntimeException e) {
       log.warn("quarantine notice not sent {} {}", kv("accused", peer), kv("error", e.toString()));
       return List.of();

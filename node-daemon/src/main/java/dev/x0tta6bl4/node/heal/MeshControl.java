@@ -4,6 +4,7 @@ import dev.x0tta6bl4.node.mesh.MeshRouter;
 import dev.x0tta6bl4.node.transport.GoodbyeReason;
 import dev.x0tta6bl4.node.transport.MeshLinks;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -39,6 +40,9 @@ public interface MeshControl {
   /** Multiplies a link's advertised cost (1 restores it); the cost now advertised, if linked. */
   CompletionStage<OptionalLong> setLinkCostFactor(String peer, double factor);
 
+  /** Times each peer was cut off for sending malformed data, since start. */
+  Map<String, Integer> malformedStrikes();
+
   /** The node's own mesh. */
   static MeshControl of(MeshLinks links, MeshRouter router) {
     return new MeshControl() {
@@ -55,6 +59,11 @@ public interface MeshControl {
       @Override
       public Set<String> linkedPeers() {
         return links.currentLinks().keySet();
+      }
+
+      @Override
+      public Map<String, Integer> malformedStrikes() {
+        return links.malformedStrikes();
       }
 
       @Override

@@ -27,9 +27,11 @@ import java.util.Set;
  *       is not raised yet (raising it is the remedy, so a mitigated link is not a symptom).
  *   <li>{@code link-cost-restorable} (info): a raised cost whose link has been healthy, or gone,
  *       for {@code restoreAfter}, and about which no neighbour's quarantine report is live.
- *   <li>{@code misbehaving-peer} (critical): at least {@code signatureFailures} adverts with bad
- *       signatures (or forged origin, malformed body) relayed by a linked, not quarantined
- *       neighbour within {@code signatureWindow}; onset = the tick the first was counted.
+ *   <li>{@code misbehaving-peer} (critical): at least {@code signatureFailures} offences by a
+ *       linked, not quarantined neighbour within {@code signatureWindow}: adverts it relayed with
+ *       bad signatures (or forged origin, malformed body), and times the transport cut it off for
+ *       malformed frames (it comes back after the transport's short backoff and is then
+ *       quarantined); onset = the tick the first was counted.
  *   <li>{@code peer-reported} (warning): a linked neighbour, not quarantined by us, about which
  *       at least one other neighbour's signed quarantine notice is live ({@code
  *       peer.quarantine_reports}), while its link's cost is not raised; the evidence names the
@@ -133,9 +135,14 @@ final class MeshDetectors {
   List<Detection> misbehaviour(Snapshot s) {
     List<Detection> out = new ArrayList<>();
     Instant horizon = s.at().minus(settings.signatureWindow());
-    for (Map.Entry<String, Double> e : s.metric(MeshSensors.PEER_SIGNATURE_FAILURES).entrySet()) {
-      String peer = e.getKey();
-      double total = e.getValue();
+    Map<String, Double> signatures = s.metric(MeshSensors.PEER_SIGNATURE_FAILURES);
+    Map<String, Double> strikes = s.metric(MeshSensors.PEER_MALFORMED_STRIKES);
+    java.util.Set<String> peers = new java.util.TreeSet<>(signatures.keySet());
+    peers.addAll(strikes.keySet());
+    for (String peer : peers) {
+      double badSignatures = signatures.getOrDefault(peer, 0.0);
+      double malformed = strikes.getOrDefault(peer, 0.0);
+      double total = badSignatures + malformed;
       ArrayDeque<Count> history = failureHistory.get(peer);
       if (history == null) {
         history = new ArrayDeque<>();
@@ -158,8 +165,10 @@ final class MeshDetectors {
       boolean linked = s.value(MeshSensors.LINK_UP, peer).isPresent();
       if (recent >= settings.signatureFailures() && linked && !quarantined) {
         out.add(new Detection(MISBEHAVING_PEER, peer, Severity.CRITICAL, String.format(Locale.ROOT,
-            "%.0f relayed adverts with bad signatures in the last %d s (%.0f since start)", recent,
-            settings.signatureWindow().toSeconds(), total), secondOf(history).at()));
+            "%.0f offences in the last %d s; since start %.0f relayed adverts with bad"
+                + " signatures, cut off %.0f times for malformed frames", recent,
+            settings.signatureWindow().toSeconds(), badSignatures, malformed),
+            secondOf(history).at()));
       }
     }
     watching = true;

@@ -181,12 +181,18 @@ public final class MeshHealing implements HealingModule {
       case MeshDetectors.LINK_COST_RESTORABLE -> out.add(new Candidate(
           Action.of(MeshActuators.RESTORE_LINK_COST, subject), 60,
           "the link is healthy (or gone) again: advertise its measured cost"));
-      case MeshDetectors.MISBEHAVING_PEER -> out.add(new Candidate(
-          new Action(MeshActuators.QUARANTINE_PEER, subject, Map.of(MeshActuators.EVIDENCE,
-              String.valueOf((long) s.value(MeshSensors.PEER_SIGNATURE_FAILURES, subject)
-                  .orElse(0)))), 95,
-          "a relay that alters signed adverts is hostile or broken: refuse it for a period and"
-              + " tell the other neighbours"));
+      case MeshDetectors.MISBEHAVING_PEER -> {
+        long signatures = (long) s.value(MeshSensors.PEER_SIGNATURE_FAILURES, subject).orElse(0);
+        long malformed = (long) s.value(MeshSensors.PEER_MALFORMED_STRIKES, subject).orElse(0);
+        QuarantineNotice.Reason reason = malformed > signatures
+            ? QuarantineNotice.Reason.MALFORMED_FRAMES
+            : QuarantineNotice.Reason.RELAYED_BAD_SIGNATURES;
+        out.add(new Candidate(new Action(MeshActuators.QUARANTINE_PEER, subject, Map.of(
+            MeshActuators.EVIDENCE, String.valueOf(signatures + malformed),
+            MeshActuators.REASON, reason.label())), 95,
+            "a peer that alters signed adverts or keeps sending malformed frames is hostile or"
+                + " broken: refuse it for a period and tell the other neighbours"));
+      }
       case MeshDetectors.PEER_REPORTED -> out.add(new Candidate(
           Action.of(MeshActuators.RAISE_LINK_COST, subject), 65,
           "a neighbour quarantined this peer: prefer other paths while the report lives, but"

@@ -35,7 +35,9 @@ import java.util.function.Supplier;
  *       forged origin or a malformed body, since start), {@code peer.adverts_rejected} (all
  *       reasons), {@code peer.quarantined} (seconds of quarantine left), {@code
  *       peer.quarantine_reports} (distinct neighbours whose signed quarantine notice about the
- *       peer is live: evidence, see {@link QuarantineNotices})
+ *       peer is live: evidence, see {@link QuarantineNotices}), {@code peer.malformed_strikes}
+ *       (times the transport cut the peer off for undecodable or out-of-protocol frames, since
+ *       start)
  *   <li>{@code mesh.links}, {@code mesh.routes}, {@code mesh.route_changes}, {@code
  *       delivery.retransmits}, {@code delivery.failures} (counters since start)
  * </ul>
@@ -55,6 +57,7 @@ final class MeshSensors {
   static final String PEER_SIGNATURE_FAILURES = "peer.signature_failures";
   static final String PEER_ADVERTS_REJECTED = "peer.adverts_rejected";
   static final String PEER_QUARANTINED = "peer.quarantined";
+  static final String PEER_MALFORMED_STRIKES = "peer.malformed_strikes";
   static final String PEER_QUARANTINE_REPORTS = "peer.quarantine_reports";
   static final String MESH_LINKS = "mesh.links";
   static final String MESH_ROUTES = "mesh.routes";
@@ -125,6 +128,8 @@ final class MeshSensors {
       out.add(new Reading(PEER_SIGNATURE_FAILURES, e.getKey(), signatureFailures(s)));
       out.add(new Reading(PEER_ADVERTS_REJECTED, e.getKey(), s.totalRejected()));
     }
+    mesh.malformedStrikes().forEach((peer, n) ->
+        out.add(new Reading(PEER_MALFORMED_STRIKES, peer, n)));
     health.costFactors().forEach((peer, f) -> out.add(new Reading(LINK_COST_FACTOR, peer, f)));
     quarantines.get().forEach((peer, left) -> out.add(new Reading(PEER_QUARANTINED, peer, left)));
     reporters.get().forEach((peer, by) ->

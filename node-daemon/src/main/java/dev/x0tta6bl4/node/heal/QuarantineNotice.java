@@ -42,7 +42,9 @@ public record QuarantineNotice(String accused, Reason reason, Duration period, l
   /** Why the reporter quarantined the accused; the wire code is stable. */
   public enum Reason {
     /** The peer relayed adverts whose origin signature failed, forged origins or malformed. */
-    RELAYED_BAD_SIGNATURES(1);
+    RELAYED_BAD_SIGNATURES(1),
+    /** The peer sent undecodable or out-of-protocol frames, again after being cut off. */
+    MALFORMED_FRAMES(2);
 
     private final int code;
 
@@ -117,7 +119,8 @@ public record QuarantineNotice(String accused, Reason reason, Duration period, l
     }
     int code = in.get() & 0xFF;
     Reason reason = Reason.fromCode(code).orElseThrow(() -> new QuarantineNoticeException(
-        "reason code " + code + " is unknown; expected 1 (relayed-bad-signatures)"));
+        "reason code " + code + " is unknown; expected 1 (relayed-bad-signatures) or 2"
+        + " (malformed-frames)"));
     int idLength = in.getShort() & 0xFFFF;
     if (idLength < 1 || idLength > LinkStateAdvert.MAX_NODE_ID_LENGTH) {
       throw new QuarantineNoticeException("accused length " + idLength + " is outside [1, "

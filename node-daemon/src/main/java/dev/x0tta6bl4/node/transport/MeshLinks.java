@@ -130,6 +130,8 @@ public final class MeshLinks implements Component {
   private volatile int activeLinks;
   /** Refusals in force, republished by the owner loop whenever they change. */
   private volatile Map<String, Refusal> refusals = Map.of();
+  /** Malformed-data strikes per peer since start, published by the owner loop. */
+  private volatile Map<String, Integer> strikes = Map.of();
   private volatile LinkView view = LinkView.EMPTY;
   private volatile boolean closing;
 
@@ -152,6 +154,15 @@ public final class MeshLinks implements Component {
 
   /** Why and until when a peer is refused; the GOODBYE its connections get. */
   record Refusal(long untilNanos, GoodbyeReason reason, String detail) {}
+
+  /**
+   * Times each peer was cut off for sending malformed data (undecodable or out-of-protocol
+   * frames) since start; from any thread. The self-healing loop reads it as evidence of a
+   * misbehaving peer.
+   */
+  public Map<String, Integer> malformedStrikes() {
+    return strikes;
+  }
 
   /**
    * The refusal of {@code peer} in force now, if any, with the GOODBYE detail to send it; from
@@ -606,6 +617,9 @@ public final class MeshLinks implements Component {
     long now = nanoClock.getAsLong();
     Penalty penalty = penalties.computeIfAbsent(peer, p -> new Penalty());
     penalty.strikes++;
+    Map<String, Integer> counted = new HashMap<>(strikes);
+    counted.merge(peer, 1, Integer::sum);
+    strikes = Map.copyOf(counted);
     long seconds = Math.min(60, 1L << Math.min(6, penalty.strikes - 1));
     long until = now + TimeUnit.SECONDS.toNanos(seconds);
     if (penalty.untilNanos - until < 0) { // never shortens a longer refusal (a quarantine)

@@ -92,6 +92,14 @@ final class FakeMesh implements MeshControl {
     return Set.copyOf(links.keySet());
   }
 
+  /** Malformed-data strikes per peer, as the test sets them. */
+  final Map<String, Integer> strikes = new java.util.HashMap<>();
+
+  @Override
+  public Map<String, Integer> malformedStrikes() {
+    return Map.copyOf(strikes);
+  }
+
   @Override
   public CompletionStage<Boolean> refuse(
       String peer, Duration period, GoodbyeReason reason, String detail) {

@@ -171,6 +171,28 @@ class MeshHealingTest {
   }
 
   @Test
+  void malformedFrames_afterTheTransportCutThePeerOff_quarantineItWithThatReason() {
+    FakeMesh mesh = new FakeMesh(clock, "a", "b", "c");
+    MeshHealing module = module(mesh);
+    ControlLoop loop = loop(module, Mode.AUTO);
+    mesh.strikes.put("c", 1); // struck before the loop watched: not news
+    run(loop, mesh, 3, Set.of());
+    assertThat(mesh.operations).noneMatch(op -> op.startsWith("refuse"));
+
+    mesh.strikes.put("b", 1); // the transport cut b off for a malformed frame; b relinked
+    run(loop, mesh, 1, Set.of());
+
+    assertThat(mesh.operations).contains("refuse b QUARANTINED 60000");
+    IncidentView incident = incident(loop, "misbehaving-peer/b");
+    assertThat(incident.symptoms().get(0).evidence())
+        .contains("cut off 1 times for malformed frames");
+    assertThat(incident.timeline()).anySatisfy(e -> assertThat(e.detail())
+        .contains("quarantine-peer/b"));
+    assertThat(module.runs()).extracting(r -> r.action().params().get(MeshActuators.REASON))
+        .containsExactly("malformed-frames");
+  }
+
+  @Test
   void failuresPaidForByAQuarantine_doNotQuarantineAgain_butNewOnesDo() {
     FakeMesh mesh = new FakeMesh(clock, "a", "b", "c");
     MeshHealing module = new MeshHealing("n0", mesh,

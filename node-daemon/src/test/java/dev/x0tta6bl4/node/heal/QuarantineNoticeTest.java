@@ -93,7 +93,13 @@ class QuarantineNoticeTest {
         .contains(QuarantineNotice.Reason.RELAYED_BAD_SIGNATURES);
     assertThat(QuarantineNotice.Reason.RELAYED_BAD_SIGNATURES.label())
         .isEqualTo("relayed-bad-signatures");
-    assertThat(QuarantineNotice.Reason.fromCode(2)).isEmpty();
+    assertThat(QuarantineNotice.Reason.fromCode(2))
+        .contains(QuarantineNotice.Reason.MALFORMED_FRAMES);
+    assertThat(QuarantineNotice.Reason.MALFORMED_FRAMES.label()).isEqualTo("malformed-frames");
+    assertThat(QuarantineNotice.Reason.fromCode(3)).isEmpty();
+    QuarantineNotice malformed = new QuarantineNotice("n7",
+        QuarantineNotice.Reason.MALFORMED_FRAMES, Duration.ofSeconds(60), 3);
+    assertThat(QuarantineNotice.decode(malformed.encode())).isEqualTo(malformed);
   }
 
   private static byte[] with(int index, int value) {
