@@ -246,8 +246,12 @@ public final class QuarantineNotices implements MeshLinks.Listener {
 
   private Signed sign(String accused, QuarantineNotice.Reason reason, Duration period,
       long evidence) {
+    // A quarantine longer than receivers accept (mapek.mesh.quarantine-period may be days) is
+    // announced for the longest they do: they would reject it as period_too_long otherwise, and
+    // a report lives no longer than its lifetime anyway. Relinking neighbours hear it again.
+    Duration announced = period.compareTo(settings.maxPeriod()) > 0 ? settings.maxPeriod() : period;
     QuarantineNotice notice = new QuarantineNotice(accused, reason,
-        period.toMillis() < 1 ? Duration.ofMillis(1) : period, evidence);
+        announced.toMillis() < 1 ? Duration.ofMillis(1) : announced, evidence);
     long now = clock.millis();
     long sequence = lastSent.updateAndGet(last -> Math.max(last + 1, now));
     return new Signed(new Frame.Opaque(FrameType.QUARANTINE_NOTICE,

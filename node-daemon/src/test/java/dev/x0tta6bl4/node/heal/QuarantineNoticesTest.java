@@ -287,6 +287,17 @@ class QuarantineNoticesTest {
   }
 
   @Test
+  void ownQuarantineLongerThanTheCap_isAnnouncedForTheCap_soNeighboursAcceptIt() {
+    Wire n3wire = new Wire("n2");
+    node("n3", n3wire, new SimpleMeterRegistry()).announce("n1",
+        QuarantineNotice.Reason.MALFORMED_FRAMES, Duration.ofDays(7), 3);
+
+    QuarantineNotices n2 = node("n2", new Wire("n1", "n3"), registry);
+    assertThat(n2.receive("n3", n3wire.last("n2"))).isEqualTo(Outcome.ACCEPTED);
+    assertThat(n2.describe("n1")).contains("malformed-frames");
+  }
+
+  @Test
   void reportsPerReporter_areCapped() {
     QuarantineNotices n2 = node("n2", new Wire(), registry,
         new QuarantineNoticeSettings(settings.freshness(), settings.maxPeriod(),
