@@ -62,10 +62,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The replicated store of one node: a Ratis server for the configured group and a Ratis client
- * with a sleeping retry policy. Writes go through a {@link CommandBatcher} (several operations
- * share one Raft entry under load) or explicitly as a batch; reads are linearizable (read index
- * on the leader) unless {@link ReadConsistency#STALE} is asked for, which reads this node's
- * applied state. Voters are added and removed one at a time.
+ * whose {@code CountingRetryPolicy} looks for a new leader every 25 ms while a leader change
+ * lasts. Writes go through a {@link CommandBatcher} (several operations share one Raft entry
+ * under load) or explicitly as a batch; reads are linearizable (read index on the leader, waiting
+ * out an election up to the request timeout) unless {@link ReadConsistency#STALE} is asked for,
+ * which reads this node's applied state. Voters are added and removed one at a time.
  *
  * <p>Every operation returns a {@link CompletableFuture} failed with a {@link ConsensusException}
  * subtype on error: {@link NotLeaderException}, {@link NoQuorumException},
