@@ -27,26 +27,25 @@ import org.apache.ratis.util.TimeDuration;
  *
  * <p>A failure that means "the leader is gone, unknown or not ready yet" ({@link Kind#FAILOVER}:
  * not leader, leader not ready or stepping down, no leader for a read index, a server still
- * starting, a failed or closed connection, an RPC timeout) is retried after a short fixed sleep, {@code retryBaseSleep}, for as many attempts
- * as cover the failover window ({@link #failoverWindowMillis}: four maximum election timeouts,
- * enough for detection, a second election round and the new leader's first commit). Only after
- * that window, or for any other failure ({@link Kind#BACKOFF}: an overloaded leader, an
- * unexpected error), does it back off exponentially from {@code retryBaseSleep} to {@code
- * retryMaxSleep}, with Ratis' jitter of 0.5-1.5x. Why: with the plain exponential backoff the
- * sleeps had grown to 100-300 ms by the time a new leader was elected, so a client on a survivor
- * acknowledged its first write 0.2-1.1 s after the new leader was ready (LeaderKillIT logs,
- * {@code docs/benchmarks.md}). Ratis itself retries at once when a "not leader" reply names the
- * leader.
+ * starting, a failed or closed connection, an RPC timeout) is retried after a short fixed sleep,
+ * {@code retryBaseSleep}, for as many attempts as cover the failover window ({@link
+ * #failoverWindowMillis}: four maximum election timeouts, enough for detection, a second election
+ * round and the new leader's first commit). Only after that window, or for any other failure
+ * ({@link Kind#BACKOFF}: an overloaded leader, an unexpected error), does it back off
+ * exponentially from {@code retryBaseSleep} to {@code retryMaxSleep}, with Ratis' jitter of
+ * 0.5-1.5x. Why: with the plain exponential backoff the sleeps had grown to 100-300 ms by the time
+ * a new leader was ready, and LeaderKillIT's node logs showed a survivor's client spending them
+ * between attempts at the new leader ({@code docs/benchmarks.md}). Ratis itself retries at once
+ * when a "not leader" reply names the leader.
  *
  * <p>Retries are bounded in time and in number: a request is not retried once {@code
  * requestTimeout} has passed since its first failure (its caller's deadline has passed by then),
  * and never more than {@link #maxAttempts} times: twice the attempts whose planned sleeps add up
  * to {@code requestTimeout} (at the defaults 2 x 94: 48 fast ones, then 50, 100 and 44 x 200 ms
- * backing off; twice, because
- * Ratis follows a "not leader" reply that names a leader without sleeping, so a hint pointing at
- * the dead leader costs an extra attempt). At most one attempt per request is in flight. Holds
- * the first-failure time of requests being retried (forgotten after two request timeouts) and
- * the counter; called from Ratis client threads.
+ * backing off; twice, because Ratis follows a "not leader" reply that names a leader without
+ * sleeping, so a hint pointing at the dead leader costs an extra attempt). At most one attempt per
+ * request is in flight. Holds the first-failure time of requests being retried (forgotten after
+ * two request timeouts) and the counter; called from Ratis client threads.
  */
 final class CountingRetryPolicy implements RetryPolicy {
   /** How a failed attempt is retried. */
@@ -87,7 +86,8 @@ final class CountingRetryPolicy implements RetryPolicy {
     this.baseSleepMillis = fixedSleepMillis;
     this.maxSleepMillis = Math.max(baseSleepMillis, config.retryMaxSleep().toMillis());
     long window = failoverWindowMillis(config);
-    this.failoverAttempts = (int) Math.min(10_000, (window + fixedSleepMillis - 1) / fixedSleepMillis);
+    this.failoverAttempts =
+        (int) Math.min(10_000, (window + fixedSleepMillis - 1) / fixedSleepMillis);
     long budget = config.requestTimeout().toMillis();
     int attempts = 0;
     long planned = 0;
