@@ -358,17 +358,19 @@ public final class ReplicatedStore implements AutoCloseable {
    * or a "not leader" reply, but answers a follower's "no leader known" (read index) at once;
    * during an election that reply is retried here on the failover schedule of the client's retry
    * policy (25 ms apart by default) until the request deadline, so a read waits for the new
-   * leader like a write does. Every other failure ends the read. Reads go unordered: in Ratis'
-   * ordered stream a request whose retries run out fails every request queued behind it, so a
-   * read would share the fate of a write (or of Ratis' first "dummy" watch request) that had been
-   * failing longer; a read index needs no order among this client's requests to be linearizable.
+   * leader like a write does. In Ratis' ordered stream a request whose retries run out fails
+   * every request queued behind it (RaftRetryFailureException), so a read would share the fate of
+   * a write (or of Ratis' first "dummy" watch request) that had been failing longer: that is
+   * retried too while the read's own deadline lasts. Every other failure ends the read. (Reads
+   * stay on the ordered stream: sent unordered, a read's failure handling reset the connection
+   * under a concurrent write, which then waited out the 3 s RPC timeout.)
    */
   private void readAttempt(Message message, int attempt, long deadline,
       CompletableFuture<QueryResult> answer, AtomicReference<Throwable> lastLeaderless) {
     if (answer.isDone()) {
       return;
     }
-    client.async().sendReadOnlyUnordered(message).whenComplete((reply, error) -> {
+    client.async().sendReadOnly(message).whenComplete((reply, error) -> {
       Throwable failure = error != null ? error
           : reply.isSuccess() ? null : reply.getException();
       if (failure == null) {
@@ -406,7 +408,8 @@ public final class ReplicatedStore implements AutoCloseable {
   /** A read index that could not be had because the group has no leader right now. */
   static boolean isLeaderless(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ReadIndexException || t instanceof ReadException) {
+      if (t instanceof ReadIndexException || t instanceof ReadException
+          || t instanceof RaftRetryFailureException) {
         return true;
       }
     }
