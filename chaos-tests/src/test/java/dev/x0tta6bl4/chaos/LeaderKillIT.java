@@ -28,10 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1 with the default consensus timeouts; while one writer per survivor keeps writing
  * through that node's local API, the leader's JVM gets SIGKILL. Measured per trial: the time from
  * the signal to the first acknowledgement of a write that a probe on a survivor submits right
- * after the signal (retried at once when it fails). Checked per trial: every write acknowledged
- * before, during and after the kill is read back with its acknowledged version, linearizably
- * through a survivor and, once the killed node is restarted on its own storage and has caught
- * up, from its local state.
+ * after the signal (retried at once when it fails). Checked per trial: a linearizable read issued
+ * on the other survivor right after the signal waits for the new leader and answers the value
+ * acknowledged before the kill (or, should no leader be elected within the node's 10 s request
+ * timeout, answers 503 {@code no_quorum} no sooner than that); every write acknowledged before,
+ * during and after the kill is read back with its acknowledged version, linearizably through a
+ * survivor and, once the killed node is restarted on its own storage and has caught up, from its
+ * local state.
  */
 class LeaderKillIT {
   private static final Duration LEADER_DEADLINE = Duration.ofSeconds(30);
@@ -41,6 +44,8 @@ class LeaderKillIT {
   /** Bounds of one writer in one trial; the trial ends long before either. */
   private static final int MAX_WRITES_PER_TRIAL = 5_000;
   private static final Duration MAX_WRITING = Duration.ofSeconds(120);
+  /** The nodes' consensus.request-timeout (the default): how long a read may wait for a leader. */
+  private static final Duration NODE_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   /** Kept when a test fails: the nodes' logs are in it. */
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
@@ -90,7 +95,9 @@ class LeaderKillIT {
     AtomicInteger unknown = new AtomicInteger();
     AtomicBoolean stop = new AtomicBoolean();
     List<Writer> writers = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(survivors.size());
+    ExecutorService pool = Executors.newFixedThreadPool(survivors.size() + 1);
+    Node readNode = survivors.stream().filter(n -> n != probeNode).findFirst().orElseThrow();
+    Future<ReadProbe> readProbe;
     long killedAt;
     java.time.Instant killedWall;
     long killedPid = cluster.node(leader).pid();
@@ -108,8 +115,11 @@ class LeaderKillIT {
               .allMatch(w -> w.acknowledged.get() >= WRITES_AROUND_KILL), LEADER_DEADLINE,
           () -> "writes flowing on both survivors: " + cluster.describe());
 
+      Acked beforeKill = acked.peek();
       killedWall = java.time.Instant.now();
       killedAt = cluster.kill(leader);
+      long readFrom = killedAt;
+      readProbe = pool.submit(() -> readOnce(http, readNode.api(), beforeKill, readFrom));
       int attempt = 0;
       while (true) {
         String key = "t" + trial + "/probe/" + attempt++;
@@ -136,6 +146,18 @@ class LeaderKillIT {
       stop.set(true);
       for (Future<?> writer : running) {
         writer.get(KvHttp.REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+      }
+      ReadProbe read = readProbe.get(KvHttp.REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+      System.out.printf("trial %d: linearizable read on %s issued at the SIGKILL: %s%n", trial,
+          readNode.id, read);
+      if (read.failure() == null) {
+        assertThat(read.read()).as("read of %s on %s", beforeKill, readNode.id)
+            .contains(new KvHttp.Read(beforeKill.version, beforeKill.key));
+      } else {
+        assertThat(read.failure()).as("a read during the election waits for a leader")
+            .isInstanceOf(KvHttp.ApiException.class).hasMessageContaining("no_quorum");
+        assertThat(read.millis()).as("503 only after the node's request timeout: %s", read)
+            .isGreaterThanOrEqualTo(NODE_REQUEST_TIMEOUT.toMillis() - 500);
       }
       cluster.awaitExit(leader);
       newLeader = cluster.awaitLeader(LEADER_DEADLINE);
@@ -194,9 +216,31 @@ class LeaderKillIT {
         stale ? "stale" : "linearizable", writes.size()).isEmpty();
   }
 
+  /** One linearizable read, not retried: its outcome and how long after {@code fromNanos}. */
+  private static ReadProbe readOnce(KvHttp http, URI api, Acked write, long fromNanos)
+      throws InterruptedException {
+    try {
+      Optional<KvHttp.Read> read = http.get(api, write.key, false);
+      return new ReadProbe((System.nanoTime() - fromNanos) / 1_000_000, read, null);
+    } catch (IOException e) {
+      return new ReadProbe((System.nanoTime() - fromNanos) / 1_000_000, Optional.empty(), e);
+    }
+  }
+
+  /** Outcome of {@link #readOnce}. */
+  private record ReadProbe(long millis, Optional<KvHttp.Read> read, IOException failure) {
+    @Override
+    public String toString() {
+      return (failure == null ? "answered " + read.map(r -> "version " + r.version())
+          .orElse("not found") : "failed (" + failure.getMessage() + ")") + " " + millis
+          + " ms after SIGKILL";
+    }
+  }
+
   /**
-   * A linearizable read answers 503 while the group has no leader (a loaded machine can see a
-   * new election after the one the test waited for); like any client, retry it for a while.
+   * A linearizable read waits for a leader up to the node's request timeout and then answers
+   * 503 (a loaded machine can see a new election after the one the test waited for, even one
+   * longer than that timeout); like any client, retry it for a while.
    */
   private static Optional<KvHttp.Read> readRetryingUnavailable(KvHttp http, URI api, String key,
       boolean stale) throws Exception {

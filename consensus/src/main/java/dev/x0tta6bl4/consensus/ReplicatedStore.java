@@ -24,10 +24,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
@@ -43,6 +46,8 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.apache.ratis.protocol.exceptions.ReadException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.server.DivisionInfo;
@@ -57,10 +62,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The replicated store of one node: a Ratis server for the configured group and a Ratis client
- * with a sleeping retry policy. Writes go through a {@link CommandBatcher} (several operations
- * share one Raft entry under load) or explicitly as a batch; reads are linearizable (read index
- * on the leader) unless {@link ReadConsistency#STALE} is asked for, which reads this node's
- * applied state. Voters are added and removed one at a time.
+ * whose {@code CountingRetryPolicy} looks for a new leader every 25 ms while a leader change
+ * lasts. Writes go through a {@link CommandBatcher} (several operations share one Raft entry
+ * under load) or explicitly as a batch; reads are linearizable (read index on the leader, waiting
+ * out an election up to the request timeout) unless {@link ReadConsistency#STALE} is asked for,
+ * which reads this node's applied state. Voters are added and removed one at a time.
  *
  * <p>Every operation returns a {@link CompletableFuture} failed with a {@link ConsensusException}
  * subtype on error: {@link NotLeaderException}, {@link NoQuorumException},
@@ -83,6 +89,9 @@ public final class ReplicatedStore implements AutoCloseable {
   private final RaftServer server;
   private final RaftClient client;
   private final ExecutorService admin;
+  /** Schedules the next attempt of a linearizable read that found no leader. */
+  private final ScheduledExecutorService retryTimer;
+  private final CountingRetryPolicy retryPolicy;
   private final CommandBatcher batcher;
   private final AtomicLong nextSeq = new AtomicLong(1);
   private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
@@ -113,6 +122,12 @@ public final class ReplicatedStore implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "meshd-raft-retry-" + config.nodeId());
+      t.setDaemon(true);
+      return t;
+    });
+    this.retryPolicy = new CountingRetryPolicy(config, metrics.clientRetries);
     RaftServer builtServer = null;
     RaftClient builtClient = null;
     try {
@@ -135,12 +150,13 @@ public final class ReplicatedStore implements AutoCloseable {
           .setParameters(parameters)
           .setRaftGroup(group)
           .setClientId(ClientId.valueOf(clientId))
-          .setRetryPolicy(new CountingRetryPolicy(config, metrics.clientRetries))
+          .setRetryPolicy(retryPolicy)
           .build();
     } catch (IOException | RuntimeException e) {
       closeQuietly(builtClient);
       closeQuietly(builtServer);
       admin.shutdownNow();
+      retryTimer.shutdownNow();
       metrics.close();
       closeQuietly(tlsMetrics);
       throw e;
@@ -319,14 +335,91 @@ public final class ReplicatedStore implements AutoCloseable {
           + config.nodeId() + "' is closed (a supervisor may be rebuilding it); retry, or read"
           + " with STALE consistency", null));
     }
-    byte[] bytes = KvCodec.encodeQuery(q);
-    return deadline(client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(bytes))))
-        .handle((reply, error) -> {
-          if (error != null) {
-            throw new CompletionException(withTlsReason(map(error)));
+    Message message = Message.valueOf(ByteString.copyFrom(KvCodec.encodeQuery(q)));
+    CompletableFuture<QueryResult> answer = new CompletableFuture<>();
+    AtomicReference<Throwable> lastLeaderless = new AtomicReference<>();
+    long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+    readAttempt(message, 1, deadline, answer, lastLeaderless);
+    return answer.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle((result, error) -> {
+          if (error == null) {
+            return result;
           }
-          return KvCodec.decodeAnswer(reply.getMessage().getContent().asReadOnlyByteBuffer());
+          Throwable leaderless = lastLeaderless.get();
+          if (leaderless != null && rootCause(error) instanceof TimeoutException) {
+            throw new CompletionException(withTlsReason(noLeaderForRead(leaderless)));
+          }
+          throw new CompletionException(withTlsReason(map(error)));
         });
+  }
+
+  /**
+   * One attempt of a linearizable read. Ratis retries a read itself after a failed connection
+   * or a "not leader" reply, but answers a follower's "no leader known" (read index) at once;
+   * during an election that reply is retried here on the failover schedule of the client's retry
+   * policy (25 ms apart by default) until the request deadline, so a read waits for the new
+   * leader like a write does. In Ratis' ordered stream a request whose retries run out fails
+   * every request queued behind it (RaftRetryFailureException), so a read would share the fate of
+   * a write (or of Ratis' first "dummy" watch request) that had been failing longer: that is
+   * retried too while the read's own deadline lasts. Every other failure ends the read. (Reads
+   * stay on the ordered stream: sent unordered, a read's failure handling reset the connection
+   * under a concurrent write, which then waited out the 3 s RPC timeout.)
+   */
+  private void readAttempt(Message message, int attempt, long deadline,
+      CompletableFuture<QueryResult> answer, AtomicReference<Throwable> lastLeaderless) {
+    if (answer.isDone()) {
+      return;
+    }
+    client.async().sendReadOnly(message).whenComplete((reply, error) -> {
+      Throwable failure = error != null ? error
+          : reply.isSuccess() ? null : reply.getException();
+      if (failure == null) {
+        try {
+          answer.complete(KvCodec.decodeAnswer(
+              reply.getMessage().getContent().asReadOnlyByteBuffer()));
+        } catch (RuntimeException e) {
+          answer.completeExceptionally(e);
+        }
+        return;
+      }
+      if (!isLeaderless(failure) || closed.get()) {
+        answer.completeExceptionally(failure);
+        return;
+      }
+      lastLeaderless.set(failure);
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        answer.completeExceptionally(noLeaderForRead(failure));
+        return;
+      }
+      // The last sleep is cut short to the deadline, so the read tries until it passes.
+      long sleep = Math.min(TimeUnit.MILLISECONDS.toNanos(
+          retryPolicy.sleepMillis(CountingRetryPolicy.Kind.FAILOVER, attempt)), remaining);
+      metrics.clientRetries.increment();
+      try {
+        retryTimer.schedule(() -> readAttempt(message, attempt + 1, deadline, answer,
+            lastLeaderless), sleep, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closing) {
+        answer.completeExceptionally(failure);
+      }
+    });
+  }
+
+  /** A read index that could not be had because the group has no leader right now. */
+  static boolean isLeaderless(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ReadIndexException || t instanceof ReadException
+          || t instanceof RaftRetryFailureException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private NoQuorumException noLeaderForRead(Throwable last) {
+    return new NoQuorumException("no quorum: no leader confirmed the linearizable read within "
+        + config.requestTimeout().toMillis() + " ms (last: " + rootMessage(last)
+        + "); retry, or read with STALE consistency", last);
   }
 
   private CompletableFuture<RaftClientReply> deadline(CompletableFuture<RaftClientReply> f) {
@@ -758,6 +851,7 @@ public final class ReplicatedStore implements AutoCloseable {
     closeQuietly(client);
     closeQuietly(server);
     admin.shutdownNow();
+    retryTimer.shutdownNow();
     metrics.close();
     closeQuietly(tlsMetrics);
   }

@@ -115,11 +115,15 @@ class ThreeVoterClusterTest {
           .counter().count();
       long killed = System.nanoTime();
       CompletableFuture<Void> closing = c.stopInBackground(leader);
+      // A linearizable read issued as the leader goes waits for the new leader, like the write.
+      CompletableFuture<java.util.Optional<Versioned>> read = s.get("before99");
       long v = s.put("after", new byte[] {1}).get(30, TimeUnit.SECONDS);
       System.out.printf("first write %d ms after leader %s began to close%n",
           (System.nanoTime() - killed) / 1_000_000, leader);
+      assertThat(read.get(30, TimeUnit.SECONDS)).map(Versioned::value).contains(value(99));
       closing.get(60, TimeUnit.SECONDS);
       assertThat(v).isPositive();
+      assertThat(s.get("after").get(30, TimeUnit.SECONDS)).isPresent();
       String newLeader = c.awaitLeader(LONG);
       assertThat(newLeader).isNotEqualTo(leader);
       TestCluster.await(LONG, () -> c.registries.get(survivor).get("meshd.raft.leader.changes")
@@ -230,11 +234,59 @@ class ThreeVoterClusterTest {
           .hasCauseInstanceOf(ConsensusException.NoQuorumException.class);
       System.out.printf("write without quorum failed after %d ms%n",
           (System.nanoTime() - start) / 1_000_000);
-      assertThatThrownBy(() -> s.get("kept").get(30, TimeUnit.SECONDS))
+      // A linearizable read without a leader waits out its deadline, then fails with no quorum.
+      long readStart = System.nanoTime();
+      CompletableFuture<java.util.Optional<Versioned>> read = s.get("kept");
+      assertThatThrownBy(() -> read.get(30, TimeUnit.SECONDS))
           .hasCauseInstanceOf(ConsensusException.NoQuorumException.class);
+      long readMillis = (System.nanoTime() - readStart) / 1_000_000;
+      System.out.printf("linearizable read without quorum failed after %d ms: %s%n", readMillis,
+          read.handle((v, e) -> e.getCause().getMessage()).join());
+      assertThat(readMillis).as("the read waited for a leader until its 2 s deadline")
+          .isGreaterThanOrEqualTo(1_900);
       assertThat(s.get("kept", ReadConsistency.STALE).get(5, TimeUnit.SECONDS)).isPresent();
       assertThat(c.registries.get(lone).get("meshd.raft.client.retries").counter().count())
           .isPositive();
+    }
+  }
+
+  /**
+   * A linearizable read issued while the group has no leader (two of three members down, the one
+   * left a candidate) is retried until a leader is elected, then answered, instead of failing at
+   * once with Ratis' "Leader is unknown" (read index).
+   */
+  @Test
+  void linearizableRead_whileNoLeader_answersOnceALeaderIsElected() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, b -> b.requestTimeout(Duration.ofSeconds(30)))) {
+      c.startAll();
+      String leader = c.awaitLeader(LONG);
+      c.node(leader).put("kept", new byte[] {7}).get(30, TimeUnit.SECONDS);
+      String lone = c.voters.stream().map(Voter::id).filter(id -> !id.equals(leader))
+          .findFirst().orElseThrow();
+      String other = c.voters.stream().map(Voter::id)
+          .filter(id -> !id.equals(leader) && !id.equals(lone)).findFirst().orElseThrow();
+      ReplicatedStore s = c.node(lone);
+      TestCluster.await(LONG, () -> s.get("kept", ReadConsistency.STALE).join().isPresent(),
+          "the write reached " + lone);
+      CompletableFuture.allOf(c.stopInBackground(leader), c.stopInBackground(other))
+          .get(60, TimeUnit.SECONDS);
+      TestCluster.await(LONG, () -> s.status().leaderId().isEmpty(), lone + " knows no leader");
+
+      double retriesBefore = c.registries.get(lone).get("meshd.raft.client.retries").counter()
+          .count();
+      CompletableFuture<java.util.Optional<Versioned>> read = s.get("kept");
+      // Still without a leader, the read keeps trying instead of failing.
+      TestCluster.await(LONG, () -> c.registries.get(lone).get("meshd.raft.client.retries")
+          .counter().count() >= retriesBefore + 5, "the read retried while there was no leader");
+      assertThat(read).as("read without a leader").isNotDone();
+      assertThat(s.status().leaderId()).isEmpty();
+
+      long restarted = System.nanoTime();
+      c.start(other);
+      assertThat(read.get(30, TimeUnit.SECONDS)).map(Versioned::value)
+          .contains(new byte[] {7});
+      System.out.printf("read answered %d ms after the second member was restarted%n",
+          (System.nanoTime() - restarted) / 1_000_000);
     }
   }
 

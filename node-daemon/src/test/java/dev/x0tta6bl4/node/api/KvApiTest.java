@@ -412,6 +412,7 @@ class KvApiTest {
         .isLessThan(NO_QUORUM_TIMEOUT.toMillis() + 5_000);
     assertThat(read.statusCode()).isEqualTo(503);
     assertThat(code(read)).isEqualTo("no_quorum");
+    assertThat(read.headers().firstValue("retry-after")).hasValue("1");
     assertThat(stale.statusCode()).as("a stale read needs no quorum").isEqualTo(404);
     assertThat(code(stale)).isEqualTo("not_found");
     assertThat(cluster.get("role").asText()).isNotEqualTo("leader");
