@@ -163,7 +163,11 @@ class MeshHealingInjectionTest {
             + forger.forged + ")");
     long recovered = System.nanoTime() - forger.firstForgedNanos.get();
     cluster.faults().rewrite(relay, observer, FrameRewriter.NONE);
-    assertThat(MeshFaults.delivered(watcher, observer.equals("n3") ? "n0" : "n3")).isTrue();
+    // Traffic still flows once routing has dropped the quarantined relay (a send in the moment
+    // between the quarantine and the new route fails fast with no route; it is retried).
+    String destination = observer.equals("n3") ? "n0" : "n3";
+    LocalCluster.await(() -> MeshFaults.delivered(watcher, destination), MeshHealingScenarioTest.WAIT,
+        () -> observer + " delivers to " + destination + " after quarantining " + relay);
     IncidentView incident = MeshHealingScenarioTest.awaitResolved(loops, "misbehaving-peer",
         List.of(observer + "/" + relay), since);
     MeshHealingScenarioTest.assertHealed(incident);
