@@ -167,8 +167,11 @@ class LeaderKillIT {
     }
     assertThat(newLeader).as("a new leader among the survivors").isNotEqualTo(leader);
     JsonNode elected = cluster.cluster(cluster.node(newLeader));
-    String electedAfter = elected == null ? "?" : cluster.becameLeaderAt(newLeader,
-            elected.path("term").asLong())
+    long term = elected == null ? -1 : elected.path("term").asLong();
+    String electedAfter = cluster.becameLeaderAt(newLeader, term)
+        .map(at -> java.time.Duration.between(killedWall, at).toMillis() + " ms")
+        .orElse("?");
+    String readyAfter = cluster.leaderReadyAt(newLeader, term)
         .map(at -> java.time.Duration.between(killedWall, at).toMillis() + " ms")
         .orElse("?");
 
@@ -189,11 +192,13 @@ class LeaderKillIT {
     assertReadable(http, cluster.node(leader).api(), writes, true);
     long done = System.nanoTime();
 
-    System.out.printf("trial %d: killed leader %s (pid %s); first write on %s %d ms after"
-        + " SIGKILL; new leader %s (its log: leader %s after SIGKILL); %d writes acknowledged,"
+    System.out.printf("trial %d: killed leader %s (pid %s) at %s; first write on %s %d ms after"
+        + " SIGKILL; new leader %s (its log: leader %s, ready %s after SIGKILL); %d writes"
+        + " acknowledged,"
         + " all read back from %s and from the restarted %s; %d with unknown outcome (%d ms"
         + " writing, %d ms reading back, %d ms restart, %d ms catch-up and local reads)%n",
-        trial, leader, killedPid, probeNode.id, firstWriteMs, newLeader, electedAfter,
+        trial, leader, killedPid, killedWall, probeNode.id, firstWriteMs, newLeader,
+        electedAfter, readyAfter,
         writes.size(), survivors.get(0).id, leader, unknown.get(),
         (written - started) / 1_000_000, (checked - written) / 1_000_000,
         (restarted - checked) / 1_000_000, (done - restarted) / 1_000_000);

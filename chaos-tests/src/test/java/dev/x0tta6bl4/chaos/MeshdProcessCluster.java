@@ -307,6 +307,26 @@ final class MeshdProcessCluster implements AutoCloseable {
         .findFirst();
   }
 
+  /**
+   * The wall-clock time at which {@code id}'s current JVM, leader at {@code term}, logged that it
+   * was ready (Ratis' "LeaderStateImpl is ready" line: the first entry of its term committed and
+   * applied; only then does it take requests).
+   */
+  Optional<java.time.Instant> leaderReadyAt(String id, long term) {
+    Node node = node(id);
+    String needle = " to " + id + " at term " + term + " for becomeLeader";
+    boolean leading = false;
+    for (JsonNode l : jsonLines(node.stdout)) {
+      String message = l.path("message").asText();
+      if (message.contains(needle)) {
+        leading = true;
+      } else if (leading && message.contains("LeaderStateImpl is ready")) {
+        return Optional.of(java.time.Instant.parse(l.path("@timestamp").asText()));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Role, leader, term and indexes of every node, for failure messages. */
   String describe() {
     StringBuilder out = new StringBuilder();

@@ -17,8 +17,9 @@ import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
  * Ratis {@link Parameters}) instead of those Ratis would build from a {@code GrpcTlsConfig}.
  * Every Raft channel uses them: the server port (server, admin and client services), the
  * server's connections to its peers, and the Raft client's channels. The server also counts
- * the TLS sessions it accepts. Created by Ratis through {@link TlsGrpcRpcType}, one per Raft
- * server or client; holds no resources of its own.
+ * the TLS sessions it accepts, and the client keeps its connections across a leader change
+ * ({@link ConnectionKeepingGrpcClientRpc}). Created by Ratis through {@link TlsGrpcRpcType}, one
+ * per Raft server or client; holds no resources of its own.
  */
 final class TlsGrpcFactory extends GrpcFactory {
   private final RaftSslContexts contexts;
@@ -54,6 +55,7 @@ final class TlsGrpcFactory extends GrpcFactory {
 
   @Override
   public GrpcClientRpc newRaftClientRpc(ClientId clientId, RaftProperties properties) {
-    return new GrpcClientRpc(clientId, properties, contexts.client, contexts.client);
+    return new ConnectionKeepingGrpcClientRpc(clientId, properties, contexts.client,
+        contexts.client);
   }
 }

@@ -33,7 +33,9 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
@@ -261,6 +263,45 @@ class RaftTlsTest {
     assertThat(store.get("pq").get(20, TimeUnit.SECONDS)).isPresent();
   }
 
+  @Test
+  void notLeaderReply_clientKeepsItsConnectionToThatServer() throws Exception {
+    assertThat(ConnectionKeepingGrpcClientRpc.SUPPORTED)
+        .as("Ratis' client stream fields, reached by reflection").isTrue();
+    TestIdentities pki = new TestIdentities();
+    List<Voter> voters = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      voters.add(new Voter("n" + i, "127.0.0.1", TestCluster.freePort()));
+    }
+    Map<String, ReplicatedStore> stores = new java.util.HashMap<>();
+    for (Voter v : voters) {
+      // Long election timeouts: the leader must not change during the test.
+      stores.put(v.id(), start(config(v.id(), voters).tls(pki.tls(v.id()))
+          .electionTimeout(Duration.ofSeconds(2), Duration.ofSeconds(4)).build(),
+          new SimpleMeterRegistry()));
+    }
+    String leader = awaitLeader(stores);
+    Voter follower = voters.stream().filter(v -> !v.id().equals(leader)).findFirst()
+        .orElseThrow();
+    // The client reaches the follower through a relay that counts its TLS handshakes; it
+    // tries the follower first, which answers "not leader" and names the leader.
+    TlsRelay relay = track(new TlsRelay(follower.port()));
+    List<Voter> view = new ArrayList<>(voters);
+    view.set(voters.indexOf(follower), new Voter(follower.id(), "127.0.0.1", relay.port()));
+    ConsensusConfig clientView = config(follower.id(), view).build();
+    RaftPeerId followerId = RaftPeerId.valueOf(follower.id());
+    try (RaftClient c = rawClient(clientView, pki.tls("client"), followerId)) {
+      RaftClientReply write = c.async().send(put("k", new byte[] {1})).get(20, TimeUnit.SECONDS);
+      assertThat(write.isSuccess()).isTrue();
+      assertThat(write.getServerId()).as("answered by the leader, not the follower first tried")
+          .isNotEqualTo(followerId);
+      // The follower again: over the connection its "not leader" reply came back on.
+      assertThat(c.getGroupManagementApi(followerId)
+          .info(RaftGroupId.valueOf(clientView.groupId())).isSuccess()).isTrue();
+    }
+    assertThat(relay.observations()).as("TLS handshakes between the client and the follower")
+        .hasSize(1);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static String awaitLeader(Map<String, ReplicatedStore> stores) {
@@ -305,6 +346,11 @@ class RaftTlsTest {
 
   /** A bare Ratis client of {@code config}'s group: plaintext when {@code tls} is null. */
   private static RaftClient rawClient(ConsensusConfig config, RaftTls tls) {
+    return rawClient(config, tls, null);
+  }
+
+  /** As {@link #rawClient(ConsensusConfig, RaftTls)}, trying {@code leader} first if not null. */
+  private static RaftClient rawClient(ConsensusConfig config, RaftTls tls, RaftPeerId leader) {
     RaftProperties p = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(1, TimeUnit.SECONDS));
     RaftSslContexts contexts = null;
@@ -317,6 +363,7 @@ class RaftTlsTest {
         .setProperties(p)
         .setParameters(dev.x0tta6bl4.consensus.RaftProperties.parameters(contexts))
         .setRaftGroup(RaftGroup.valueOf(RaftGroupId.valueOf(config.groupId()), peers))
+        .setLeaderId(leader)
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
