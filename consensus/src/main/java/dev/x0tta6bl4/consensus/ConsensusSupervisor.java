@@ -69,6 +69,8 @@ public final class ConsensusSupervisor implements AutoCloseable {
   private volatile ReplicatedStore store;
   private volatile Health health = Health.OK;
   private volatile long diskFree = -1;
+  /** Other voters the Raft server was connected to at the last check; -1: unknown. */
+  private volatile int connectedPeers = -1;
   private volatile SupervisorStatus.Rebuild lastRebuild;
   private volatile String lastError;
   private volatile String probeError;
@@ -163,6 +165,7 @@ public final class ConsensusSupervisor implements AutoCloseable {
     Optional<String> down = s.isClosed()
         ? Optional.of("the last rebuild failed: " + lastError) : s.serverDown();
     Optional<Throwable> logFailure = down.isPresent() ? Optional.empty() : s.logFailure();
+    connectedPeers = down.isPresent() ? -1 : s.keepPeerConnections();
 
     if (down.isPresent() && !s.isClosed() && s.removedFromGroup()) {
       become(Health.REMOVED, "removed from the Raft group (" + down.get() + "); not rebuilt");
@@ -391,6 +394,10 @@ public final class ConsensusSupervisor implements AutoCloseable {
   // ---------------------------------------------------------------- lifecycle
 
   private void registerGauges() {
+    metrics.gauge("meshd.raft.peers.connected", "Other voters this member's Raft server had an"
+        + " open connection to at the last supervisor check, which also reopens closed ones"
+        + " (NaN when unknown)", null, this,
+        s -> s.connectedPeers < 0 ? Double.NaN : s.connectedPeers);
     metrics.gauge("meshd.raft.disk.free", "Usable bytes on the file system of the Raft storage"
         + " at the last supervisor check (NaN when unknown)", "bytes", this,
         s -> s.diskFree < 0 ? Double.NaN : s.diskFree);

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.impl.RaftClientRpcWithProxy;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -53,6 +54,7 @@ import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerRpcWithProxy;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -668,6 +670,30 @@ public final class ReplicatedStore implements AutoCloseable {
   /** Refuses linearizable reads like {@link #refuseWrites}; STALE reads are still served. */
   void refuseLinearizableReads(Supplier<? extends ConsensusException> reason) {
     this.linearizableReadRefusal = reason;
+  }
+
+  /**
+   * Keeps this member's Raft connections to the other voters open, its server's and its client's
+   * ({@link PeerConnections}); returns how many other voters the server was connected to, or -1
+   * when that is unknown (server not running, Ratis internals not supported).
+   */
+  int keepPeerConnections() {
+    List<RaftPeer> peers;
+    try {
+      peers = currentPeers();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    int connected = -1;
+    if (server.getServerRpc() instanceof RaftServerRpcWithProxy<?, ?> rpc) {
+      connected = PeerConnections.keep(PeerConnections.Side.SERVER, rpc.getProxies(), peers,
+          selfId);
+    }
+    if (client.getClientRpc() instanceof RaftClientRpcWithProxy<?> rpc) {
+      // Its own member too: during an election this node's client asks it first.
+      PeerConnections.keep(PeerConnections.Side.CLIENT, rpc.getProxies(), peers, null);
+    }
+    return connected;
   }
 
   /** The Ratis server underneath; tests close it to play a server that closed itself. */
