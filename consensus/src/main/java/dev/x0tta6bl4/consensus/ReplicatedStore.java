@@ -186,7 +186,9 @@ public final class ReplicatedStore implements AutoCloseable {
    */
   static ReplicatedStore start(ConsensusConfig config, MeterRegistry registry, UUID clientId) {
     try {
-      return new ReplicatedStore(config, registry, clientId);
+      ReplicatedStore store = new ReplicatedStore(config, registry, clientId);
+      LeaderPathWarmup.startOnce(); // any member may be the next leader
+      return store;
     } catch (IOException e) {
       throw new StorageFailureException("cannot start the Raft server of '" + config.nodeId()
           + "' on " + config.storageDir() + ": " + rootMessage(e), e);
