@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.thirdparty.io.grpc.ConnectivityState;
@@ -124,7 +123,6 @@ final class PeerConnections {
 
   /** Asks {@code channel} to connect if idle, to retry now after a failure; its prior state. */
   static ConnectivityState touch(ManagedChannel channel) {
-    Objects.requireNonNull(channel, "channel");
     if (channel.isShutdown()) {
       return ConnectivityState.SHUTDOWN;
     }

@@ -680,22 +680,21 @@ public final class ReplicatedStore implements AutoCloseable {
    * when that is unknown (server not running, Ratis internals not supported).
    */
   int keepPeerConnections() {
-    List<RaftPeer> peers;
     try {
-      peers = currentPeers();
+      List<RaftPeer> peers = currentPeers();
+      int connected = -1;
+      if (server.getServerRpc() instanceof RaftServerRpcWithProxy<?, ?> rpc) {
+        connected = PeerConnections.keep(PeerConnections.Side.SERVER, rpc.getProxies(), peers,
+            selfId);
+      }
+      if (client.getClientRpc() instanceof RaftClientRpcWithProxy<?> rpc) {
+        // Its own member too: during an election this node's client asks it first.
+        PeerConnections.keep(PeerConnections.Side.CLIENT, rpc.getProxies(), peers, null);
+      }
+      return connected;
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return -1; // closing or closed: the supervisor sees that on its own
     }
-    int connected = -1;
-    if (server.getServerRpc() instanceof RaftServerRpcWithProxy<?, ?> rpc) {
-      connected = PeerConnections.keep(PeerConnections.Side.SERVER, rpc.getProxies(), peers,
-          selfId);
-    }
-    if (client.getClientRpc() instanceof RaftClientRpcWithProxy<?> rpc) {
-      // Its own member too: during an election this node's client asks it first.
-      PeerConnections.keep(PeerConnections.Side.CLIENT, rpc.getProxies(), peers, null);
-    }
-    return connected;
   }
 
   /** The Ratis server underneath; tests close it to play a server that closed itself. */
