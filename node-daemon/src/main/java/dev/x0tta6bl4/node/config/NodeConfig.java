@@ -42,7 +42,8 @@ public record NodeConfig(
     Tracing tracing, Consensus consensus, Mapek mapek) {
   /**
    * Validates that no section is null and that sections agree: the mesh area's silence and loss
-   * windows fit the heartbeat, the node area's disk floor lies above Raft's, and the load area's
+   * windows fit the heartbeat, the node area's disk floor lies above Raft's, its certificate
+   * backstop lies below the lifetime of the SVIDs the node issues itself, and the load area's
    * minimum rate does not exceed the API's limit.
    */
   public NodeConfig {
@@ -60,6 +61,11 @@ public record NodeConfig(
     mapek.mesh().checkAgainstHeartbeat(mesh.heartbeatInterval());
     if (consensus.enabled()) {
       mapek.node().checkAgainstRaftFloor(consensus.minFreeSpace());
+    }
+    if (identity.source() == IdentitySourceKind.MESH_CA) {
+      // The node issues its own SVIDs: a fresh one must not already count as near expiry.
+      requireBelow("mapek.node.cert-renew-before", mapek.node().certRenewBefore(),
+          "identity.svid-lifetime", identity.svidLifetime());
     }
     if (api.sendRateLimit() != null && mapek.load().minRate() > api.sendRateLimit()) {
       throw ConfigException.invalid("mapek.load.min-rate",

@@ -326,6 +326,19 @@ class HealingSectionsTest {
   }
 
   @Test
+  void load_certBackstopNotBelowTheSvidLifetime_isAnError_unlessSvidsComeFromFiles() {
+    assertThat(errorOf("identity:\n  svid-lifetime: 2h\n")).isEqualTo(
+        "f.yaml: mapek.node.cert-renew-before: 2h is not below identity.svid-lifetime 2h;"
+            + " allowed: less than identity.svid-lifetime");
+    assertThat(load("identity:\n  svid-lifetime: 2h\nmapek:\n  node:\n"
+        + "    cert-renew-before: 30m\n").mapek().node().certRenewBefore())
+        .isEqualTo(Duration.ofMinutes(30));
+    // Externally issued SVIDs: their lifetime is not identity.svid-lifetime.
+    assertThat(load("identity:\n  source: files\n  svid-lifetime: 1h\n").identity()
+        .svidLifetime()).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
   void load_minRateAboveTheConfiguredLimit_isAnError() {
     assertThat(errorOf("api:\n  send-rate-limit: 5\n")).isEqualTo(
         "f.yaml: mapek.load.min-rate: 10.0 messages/s is above api.send-rate-limit 5.0"

@@ -13,6 +13,7 @@ import dev.x0tta6bl4.node.LocalNode;
 import dev.x0tta6bl4.node.cluster.LocalCluster;
 import dev.x0tta6bl4.node.config.DataSize;
 import dev.x0tta6bl4.node.config.NodeConfig;
+import dev.x0tta6bl4.node.config.NodeHealingConfig;
 import dev.x0tta6bl4.pqc.IdentityFiles;
 import dev.x0tta6bl4.pqc.MeshCertificateAuthority;
 import dev.x0tta6bl4.pqc.SignatureAlgorithm;
@@ -129,6 +130,12 @@ final class HealingCluster implements AutoCloseable {
    * shares this JVM, so a pause would degrade all three at once.
    */
   private NodeConfig customise(NodeConfig c, MeshCertificateAuthority ca) {
+    // The certificate backstop must lie below the 10-minute SVIDs (NodeConfig checks it).
+    NodeConfig.Mapek m = c.mapek();
+    NodeHealingConfig n = m.node();
+    c = c.withMapek(m.withAreas(m.mesh(), m.raft(), new NodeHealingConfig(n.diskMinFree(),
+        n.raftLogMax(), n.heapMaxRatio(), n.heapClearRatio(), n.gcPauseMaxRatio(), n.gcWindow(),
+        CERT_RENEW_BEFORE, n.confirmTicks(), n.cooldown(), n.verifyWindow()), m.load()));
     NodeConfig.Consensus k = c.consensus();
     NodeConfig.Identity id = c.identity();
     IdentityFiles.writeNodeIdentity(c.node().stateDir().resolve("identity"),
