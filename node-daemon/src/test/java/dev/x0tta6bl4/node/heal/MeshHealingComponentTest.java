@@ -1,8 +1,9 @@
 package dev.x0tta6bl4.node.heal;
 
+import static dev.x0tta6bl4.node.heal.HostedLoops.incident;
+import static dev.x0tta6bl4.node.heal.HostedLoops.loop;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.x0tta6bl4.mapek.ControlLoop;
 import dev.x0tta6bl4.mapek.IncidentView;
 import dev.x0tta6bl4.mapek.TimelineEvent;
 import dev.x0tta6bl4.node.cluster.LocalCluster;
@@ -34,15 +35,6 @@ class MeshHealingComponentTest {
           () -> node.id() + " routes to every other node");
     }
     return cluster;
-  }
-
-  private static ControlLoop loop(ClusterNode node) {
-    return node.container().get(HealingComponent.class).loop().orElseThrow();
-  }
-
-  private static Optional<IncidentView> incident(ClusterNode node, String kind, String subject) {
-    return loop(node).incidents().stream()
-        .filter(i -> i.kind().equals(kind) && i.subject().equals(subject)).findFirst();
   }
 
   private static boolean has(Optional<IncidentView> incident, TimelineEvent.Type type) {

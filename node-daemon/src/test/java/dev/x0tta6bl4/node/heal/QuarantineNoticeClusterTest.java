@@ -1,8 +1,9 @@
 package dev.x0tta6bl4.node.heal;
 
+import static dev.x0tta6bl4.node.heal.HostedLoops.incident;
+import static dev.x0tta6bl4.node.heal.HostedLoops.loop;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.x0tta6bl4.mapek.ControlLoop;
 import dev.x0tta6bl4.mapek.IncidentView;
 import dev.x0tta6bl4.mapek.TimelineEvent;
 import dev.x0tta6bl4.node.cluster.LocalCluster;
@@ -17,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,15 +56,6 @@ class QuarantineNoticeClusterTest {
           () -> node.id() + " routes to every other node");
     }
     return cluster;
-  }
-
-  private static ControlLoop loop(ClusterNode node) {
-    return node.container().get(HealingComponent.class).loop().orElseThrow();
-  }
-
-  private static Optional<IncidentView> incident(ClusterNode node, String kind, String subject) {
-    return loop(node).incidents().stream()
-        .filter(i -> i.kind().equals(kind) && i.subject().equals(subject)).findFirst();
   }
 
   private static double counter(ClusterNode node, String name, String... tags) {
