@@ -697,6 +697,11 @@ public final class ReplicatedStore implements AutoCloseable {
     }
   }
 
+  /** The Ratis client of this node (for tests of its transport). */
+  RaftClient raftClient() {
+    return client;
+  }
+
   /** The Ratis server underneath; tests close it to play a server that closed itself. */
   RaftServer raftServer() {
     return server;

@@ -265,8 +265,6 @@ class RaftTlsTest {
 
   @Test
   void notLeaderReply_clientKeepsItsConnectionToThatServer() throws Exception {
-    assertThat(ConnectionKeepingGrpcClientRpc.SUPPORTED)
-        .as("Ratis' client stream fields, reached by reflection").isTrue();
     TestIdentities pki = new TestIdentities();
     List<Voter> voters = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
