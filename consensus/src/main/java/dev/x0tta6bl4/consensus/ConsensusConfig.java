@@ -24,6 +24,9 @@ public final class ConsensusConfig {
   private final UUID groupId;
   private final Duration electionTimeoutMin;
   private final Duration electionTimeoutMax;
+  private final Duration firstElectionTimeoutMin;
+  private final Duration firstElectionTimeoutMax;
+  private final boolean fastFailover;
   private final Duration requestTimeout;
   private final Duration rpcTimeout;
   private final Duration retryBaseSleep;
@@ -49,6 +52,9 @@ public final class ConsensusConfig {
     groupId = b.groupId;
     electionTimeoutMin = b.electionTimeoutMin;
     electionTimeoutMax = b.electionTimeoutMax;
+    firstElectionTimeoutMin = b.firstElectionTimeoutMin;
+    firstElectionTimeoutMax = b.firstElectionTimeoutMax;
+    fastFailover = b.fastFailover;
     requestTimeout = b.requestTimeout;
     rpcTimeout = b.rpcTimeout;
     retryBaseSleep = b.retryBaseSleep;
@@ -103,6 +109,20 @@ public final class ConsensusConfig {
   public UUID groupId() { return groupId; }
   public Duration electionTimeoutMin() { return electionTimeoutMin; }
   public Duration electionTimeoutMax() { return electionTimeoutMax; }
+  /** The election timeout before the group's first leader since start, when set (tests). */
+  Optional<Duration> firstElectionTimeoutMin() {
+    return Optional.ofNullable(firstElectionTimeoutMin);
+  }
+
+  Optional<Duration> firstElectionTimeoutMax() {
+    return Optional.ofNullable(firstElectionTimeoutMax);
+  }
+
+  /**
+   * True when a follower that lost its connection to the leader stands for election without
+   * waiting for its election timer, in successor order ({@link LeaderLossWatch}).
+   */
+  public boolean fastFailover() { return fastFailover; }
   /** Deadline of one client operation, retries included; past it the caller sees no quorum. */
   public Duration requestTimeout() { return requestTimeout; }
   /** Timeout of one RPC attempt of the client and between servers. */
@@ -139,6 +159,9 @@ public final class ConsensusConfig {
         java.nio.charset.StandardCharsets.UTF_8));
     private Duration electionTimeoutMin = Duration.ofMillis(150);
     private Duration electionTimeoutMax = Duration.ofMillis(300);
+    private Duration firstElectionTimeoutMin;
+    private Duration firstElectionTimeoutMax;
+    private boolean fastFailover = true;
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration rpcTimeout = Duration.ofSeconds(3);
     private Duration retryBaseSleep = Duration.ofMillis(25);
@@ -189,6 +212,23 @@ public final class ConsensusConfig {
     public Builder electionTimeout(Duration min, Duration max) {
       this.electionTimeoutMin = positive("electionTimeoutMin", min);
       this.electionTimeoutMax = positive("electionTimeoutMax", max);
+      return this;
+    }
+
+    /**
+     * The election timeout of a member until it first knows a leader (Ratis' first-election
+     * timeout); defaults to {@link #electionTimeout}. Lets a test elect its first leader quickly
+     * and still keep later elections slow.
+     */
+    Builder firstElectionTimeout(Duration min, Duration max) {
+      this.firstElectionTimeoutMin = positive("firstElectionTimeoutMin", min);
+      this.firstElectionTimeoutMax = positive("firstElectionTimeoutMax", max);
+      return this;
+    }
+
+    /** See {@link ConsensusConfig#fastFailover()}; on by default. */
+    public Builder fastFailover(boolean on) {
+      this.fastFailover = on;
       return this;
     }
 

@@ -121,6 +121,23 @@ final class PeerConnections {
     return ready;
   }
 
+  /**
+   * The state of a Raft server's first channel to {@code peer} in {@code proxies}, without asking
+   * it to connect; null when unsupported or there is no such connection yet.
+   */
+  static ConnectivityState serverChannelState(PeerProxyMap<?> proxies, RaftPeerId peer) {
+    if (!SUPPORTED || proxies == null) {
+      return null;
+    }
+    try {
+      ManagedChannel channel = (ManagedChannel) SERVER_CHANNELS.get(0)
+          .get(proxies.getProxy(peer));
+      return channel == null ? null : channel.getState(false);
+    } catch (IOException | IllegalAccessException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Asks {@code channel} to connect if idle, to retry now after a failure; its prior state. */
   static ConnectivityState touch(ManagedChannel channel) {
     if (channel.isShutdown()) {

@@ -23,6 +23,7 @@ final class RaftMetrics implements AutoCloseable {
   final Counter snapshotsInstalled;
   final Counter leaderChanges;
   final Counter elections;
+  final Counter fastElections;
   final Counter clientRetries;
   final Counter invalidEntries;
   final Counter logFailures;
@@ -48,6 +49,9 @@ final class RaftMetrics implements AutoCloseable {
     leaderChanges = counter("meshd.raft.leader.changes", "Leader changes observed by this node");
     elections = counter("meshd.raft.elections",
         "Elections observed by this node (a leader change into a higher term)");
+    fastElections = counter("meshd.raft.elections.fast",
+        "Elections this member stood for at once because its leader's connection dropped and it"
+            + " was next in line (consensus.fast-failover)");
     clientRetries = counter("meshd.raft.client.retries",
         "Retries of the Ratis client (not leader, timeouts, connection failures)");
     invalidEntries = counter("meshd.raft.apply.invalid",

@@ -25,6 +25,10 @@ final class RaftProperties {
     GrpcConfigKeys.Server.setPort(p, self.port());
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(c.electionTimeoutMin().toMillis()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(c.electionTimeoutMax().toMillis()));
+    c.firstElectionTimeoutMin().ifPresent(d ->
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(d.toMillis())));
+    c.firstElectionTimeoutMax().ifPresent(d ->
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(d.toMillis())));
     RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(c.rpcTimeout().toMillis()));
     // A leader that stops hearing from a majority steps down and, by Ratis' default, stands for
     // election again only 10 s later. With one voter of three dead, that ex-leader often holds

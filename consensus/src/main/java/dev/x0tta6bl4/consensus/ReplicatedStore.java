@@ -91,8 +91,11 @@ public final class ReplicatedStore implements AutoCloseable {
   private final RaftServer server;
   private final RaftClient client;
   private final ExecutorService admin;
-  /** Schedules the next attempt of a linearizable read that found no leader. */
-  private final ScheduledExecutorService retryTimer;
+  /**
+   * Schedules the next attempt of a linearizable read that found no leader, and runs the
+   * {@link LeaderLossWatch}.
+   */
+  private final ScheduledExecutorService timer;
   private final CountingRetryPolicy retryPolicy;
   private final CommandBatcher batcher;
   private final AtomicLong nextSeq = new AtomicLong(1);
@@ -124,8 +127,8 @@ public final class ReplicatedStore implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "meshd-raft-retry-" + config.nodeId());
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "meshd-raft-timer-" + config.nodeId());
       t.setDaemon(true);
       return t;
     });
@@ -158,7 +161,7 @@ public final class ReplicatedStore implements AutoCloseable {
       closeQuietly(builtClient);
       closeQuietly(builtServer);
       admin.shutdownNow();
-      retryTimer.shutdownNow();
+      timer.shutdownNow();
       metrics.close();
       closeQuietly(tlsMetrics);
       throw e;
@@ -168,6 +171,24 @@ public final class ReplicatedStore implements AutoCloseable {
     this.batcher = new CommandBatcher(config.maxBatchOps(), config.maxInFlightBatches(),
         this::submit, metrics.batchedOps::increment);
     registerGauges();
+    if (config.fastFailover() && DivisionMember.SUPPORTED
+        && (config.voters().size() > 1 || config.joining())) {
+      LeaderLossWatch watch = new LeaderLossWatch(config.nodeId(),
+          new DivisionMember(server, groupId), config.electionTimeoutMin(),
+          LeaderLossWatch.step(config.electionTimeoutMin(), config.electionTimeoutMax()),
+          metrics.fastElections);
+      long period = LeaderLossWatch.PERIOD.toNanos();
+      AtomicBoolean warned = new AtomicBoolean();
+      timer.scheduleWithFixedDelay(() -> {
+        try {
+          watch.check();
+        } catch (RuntimeException e) { // once, not every 10 ms; the next check tries again
+          if (warned.compareAndSet(false, true)) {
+            LOG.warn("leader-loss watch of '{}' failed", config.nodeId(), e);
+          }
+        }
+      }, period, period, TimeUnit.NANOSECONDS);
+    }
   }
 
   /**
@@ -401,7 +422,7 @@ public final class ReplicatedStore implements AutoCloseable {
           retryPolicy.sleepMillis(CountingRetryPolicy.Kind.FAILOVER, attempt)), remaining);
       metrics.clientRetries.increment();
       try {
-        retryTimer.schedule(() -> readAttempt(message, attempt + 1, deadline, answer,
+        timer.schedule(() -> readAttempt(message, attempt + 1, deadline, answer,
             lastLeaderless), sleep, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException closing) {
         answer.completeExceptionally(failure);
@@ -883,7 +904,7 @@ public final class ReplicatedStore implements AutoCloseable {
     closeQuietly(client);
     closeQuietly(server);
     admin.shutdownNow();
-    retryTimer.shutdownNow();
+    timer.shutdownNow();
     metrics.close();
     closeQuietly(tlsMetrics);
   }

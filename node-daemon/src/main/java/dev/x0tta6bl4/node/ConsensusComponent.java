@@ -78,6 +78,7 @@ public final class ConsensusComponent implements Component {
     ConsensusConfig.Builder b = ConsensusConfig.builder(local.nodeId(),
             c.storageDirIn(local.stateDir()))
         .electionTimeout(c.electionTimeoutMin(), c.electionTimeoutMax())
+        .fastFailover(c.fastFailover())
         .requestTimeout(c.requestTimeout())
         .snapshotThreshold(c.snapshotThreshold())
         .snapshotRetention(c.snapshotRetention())

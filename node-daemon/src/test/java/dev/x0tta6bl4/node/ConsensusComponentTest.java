@@ -44,7 +44,7 @@ class ConsensusComponentTest {
   private static NodeConfig.Consensus section(boolean join, HostPort bind,
       List<VoterAddress> voters, Duration snapshotInterval) {
     return new NodeConfig.Consensus(true, bind, voters, join, Duration.ofMillis(50),
-        Duration.ofMillis(100), Duration.ofSeconds(5), 10_000, snapshotInterval, 4,
+        Duration.ofMillis(100), true, Duration.ofSeconds(5), 10_000, snapshotInterval, 4,
         DataSize.ofKibibytes(128), DataSize.ofKibibytes(8), DataSize.ofMebibytes(1), null);
   }
 
@@ -70,6 +70,20 @@ class ConsensusComponentTest {
     assertThat(c.snapshotRetention()).isEqualTo(4);
     assertThat(c.segmentSizeBytes()).isEqualTo(128 * 1024);
     assertThat(c.maxValueBytes()).isEqualTo(8 * 1024);
+    assertThat(c.fastFailover()).isTrue();
+  }
+
+  @Test
+  void consensusConfig_fastFailoverOff_reachesTheModule() {
+    NodeConfig.Consensus on = section(false, new HostPort("127.0.0.1", 7611), List.of(),
+        Duration.ofMinutes(10));
+    NodeConfig.Consensus off = new NodeConfig.Consensus(true, on.bind(), on.voters(), false,
+        on.electionTimeoutMin(), on.electionTimeoutMax(), false, on.requestTimeout(),
+        on.snapshotThreshold(), on.snapshotInterval(), on.snapshotRetention(),
+        on.logSegmentSize(), on.maxValueSize(), on.minFreeSpace(), null);
+
+    assertThat(ConsensusComponent.consensusConfig(off, new LocalNode("edge-1", state), null,
+        Clock.systemUTC()).fastFailover()).isFalse();
   }
 
   @Test

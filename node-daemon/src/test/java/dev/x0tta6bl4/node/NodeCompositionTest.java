@@ -34,7 +34,7 @@ class NodeCompositionTest {
         // The embedded single-voter default, on a free port so parallel builds never clash.
         .withConsensus(new NodeConfig.Consensus(true, new HostPort("127.0.0.1", freePort()),
             r.voters(), r.join(), r.electionTimeoutMin(), r.electionTimeoutMax(),
-            r.requestTimeout(), r.snapshotThreshold(), r.snapshotInterval(),
+            r.fastFailover(), r.requestTimeout(), r.snapshotThreshold(), r.snapshotInterval(),
             r.snapshotRetention(), r.logSegmentSize(), r.maxValueSize(), r.minFreeSpace(),
             r.storageDir()))
         .withMetrics(
@@ -87,7 +87,8 @@ class NodeCompositionTest {
     NodeConfig.Consensus r = c.consensus();
     NodeConfig wrong = c.withConsensus(new NodeConfig.Consensus(true, r.bind(),
         java.util.List.of(VoterAddress.parse("n2@127.0.0.1:1")), false,
-        r.electionTimeoutMin(), r.electionTimeoutMax(), r.requestTimeout(),
+        r.electionTimeoutMin(), r.electionTimeoutMax(), r.fastFailover(),
+        r.requestTimeout(),
         r.snapshotThreshold(), r.snapshotInterval(), r.snapshotRetention(),
         r.logSegmentSize(), r.maxValueSize(), r.minFreeSpace(), null));
     Container node = NodeComposition.bindings(wrong, new LocalNode("n1", state)).build();
@@ -103,7 +104,8 @@ class NodeCompositionTest {
     NodeConfig c = config();
     NodeConfig.Consensus r = c.consensus();
     NodeConfig off = c.withConsensus(new NodeConfig.Consensus(false, r.bind(), r.voters(),
-        false, r.electionTimeoutMin(), r.electionTimeoutMax(), r.requestTimeout(),
+        false, r.electionTimeoutMin(), r.electionTimeoutMax(), r.fastFailover(),
+        r.requestTimeout(),
         r.snapshotThreshold(), r.snapshotInterval(), r.snapshotRetention(),
         r.logSegmentSize(), r.maxValueSize(), r.minFreeSpace(), null));
     try (Container node = NodeComposition.bindings(off, new LocalNode("n1", state)).build()) {

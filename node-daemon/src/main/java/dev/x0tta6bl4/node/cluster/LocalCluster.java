@@ -408,7 +408,7 @@ public final class LocalCluster implements AutoCloseable {
     private NodeConfig.Consensus consensus(NodeConfig.Consensus d) {
       if (cluster.raftAddresses.isEmpty()) {
         return new NodeConfig.Consensus(false, d.bind(), List.of(), false,
-            d.electionTimeoutMin(), d.electionTimeoutMax(), d.requestTimeout(),
+            d.electionTimeoutMin(), d.electionTimeoutMax(), d.fastFailover(), d.requestTimeout(),
             d.snapshotThreshold(), d.snapshotInterval(), d.snapshotRetention(),
             d.logSegmentSize(), d.maxValueSize(), d.minFreeSpace(), null);
       }
@@ -416,7 +416,7 @@ public final class LocalCluster implements AutoCloseable {
       // a leader that misses its followers for one timeout steps down.
       return new NodeConfig.Consensus(true, raftAddress(), List.copyOf(cluster.voters),
           index >= cluster.voters.size(), Duration.ofMillis(500), Duration.ofMillis(1000),
-          Duration.ofSeconds(10), d.snapshotThreshold(), d.snapshotInterval(),
+          d.fastFailover(), Duration.ofSeconds(10), d.snapshotThreshold(), d.snapshotInterval(),
           d.snapshotRetention(), d.logSegmentSize(), d.maxValueSize(), d.minFreeSpace(), null);
     }
 

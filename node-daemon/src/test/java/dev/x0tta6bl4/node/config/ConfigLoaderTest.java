@@ -808,7 +808,7 @@ class ConfigLoaderTest {
             new NodeConfig.Consensus(false, new HostPort("::1", 7611),
                 List.of(VoterAddress.parse("a@[::1]:7611"), VoterAddress.parse("null@true:7612"),
                     VoterAddress.parse("b-2@10.0.0.3:7613")),
-                false, Duration.ofMillis(60), Duration.ofSeconds(2), Duration.ofSeconds(3), 7,
+                false, Duration.ofMillis(60), Duration.ofSeconds(2), false, Duration.ofSeconds(3), 7,
                 Duration.ofHours(2), 5, DataSize.ofKibibytes(64), DataSize.ofBytes(100),
                 DataSize.ofBytes(0), Path.of("/var/lib/raft x")),
             new NodeConfig.Mapek(NodeConfig.MapekMode.ADVISE, Duration.ofMillis(100), 2, 7,
@@ -905,6 +905,7 @@ class ConfigLoaderTest {
               join: false
               election-timeout-min: 150ms
               election-timeout-max: 300ms
+              fast-failover: true
               request-timeout: 10s
               snapshot-threshold: 10000
               snapshot-interval: 10m
@@ -1042,6 +1043,7 @@ class ConfigLoaderTest {
             "consensus.join",
             "consensus.election-timeout-min",
             "consensus.election-timeout-max",
+            "consensus.fast-failover",
             "consensus.request-timeout",
             "consensus.snapshot-threshold",
             "consensus.snapshot-interval",

@@ -170,10 +170,10 @@ class ConfigRoundTripTest {
         .as(RaftLimits::new);
     return Combinators.combine(
             Arbitraries.of(true, false), hostPorts().filter(h -> h.port() > 0), voters,
-            Arbitraries.of(true, false), election, limits,
+            Arbitraries.of(true, false), election, Arbitraries.of(true, false), limits,
             Arbitraries.of(Path.of("/var/lib/meshd/raft"), Path.of("null")).injectNull(0.5))
-        .as((enabled, bind, vs, join, e, l, dir) -> new NodeConfig.Consensus(enabled, bind,
-            vs, join && !vs.isEmpty(), e.min(), e.max(), l.request(), l.snapshotThreshold(),
+        .as((enabled, bind, vs, join, e, fast, l, dir) -> new NodeConfig.Consensus(enabled,
+            bind, vs, join && !vs.isEmpty(), e.min(), e.max(), fast, l.request(), l.snapshotThreshold(),
             l.snapshotInterval(), l.snapshotRetention(), l.segment(), l.maxValue(), l.minFree(),
             dir));
   }

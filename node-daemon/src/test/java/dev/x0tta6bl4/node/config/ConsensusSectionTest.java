@@ -58,6 +58,7 @@ class ConsensusSectionTest {
           voters: [n1@10.0.0.1:7601, n2@10.0.0.2:7601, "n3@[fd00::3]:7601"]
           election-timeout-min: 500ms
           election-timeout-max: 1s
+          fast-failover: false
           request-timeout: 2s
           snapshot-threshold: 500
           snapshot-interval: 1h
@@ -76,6 +77,8 @@ class ConsensusSectionTest {
         new VoterAddress("n3", new HostPort("fd00::3", 7601)));
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.fastFailover()).isFalse();
+    assertThat(NodeConfig.Consensus.defaults().fastFailover()).isTrue();
     assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.snapshotThreshold()).isEqualTo(500);
     assertThat(c.snapshotInterval()).isEqualTo(Duration.ofHours(1));

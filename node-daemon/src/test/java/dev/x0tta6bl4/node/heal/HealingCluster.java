@@ -141,7 +141,7 @@ final class HealingCluster implements AutoCloseable {
     IdentityFiles.writeNodeIdentity(c.node().stateDir().resolve("identity"),
         ca.issueNodeIdentity(c.node().id()));
     return c.withConsensus(new NodeConfig.Consensus(k.enabled(), k.bind(), k.voters(), k.join(),
-            k.electionTimeoutMin(), k.electionTimeoutMax(), k.requestTimeout(),
+            k.electionTimeoutMin(), k.electionTimeoutMax(), k.fastFailover(), k.requestTimeout(),
             SNAPSHOT_THRESHOLD, k.snapshotInterval(), k.snapshotRetention(),
             DataSize.ofKibibytes(64), k.maxValueSize(), k.minFreeSpace(), k.storageDir()))
         .withIdentity(new NodeConfig.Identity(id.trustDomain(),
