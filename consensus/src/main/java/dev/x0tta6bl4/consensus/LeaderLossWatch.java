@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * trial in ten ({@code docs/benchmarks.md}).
  *
  * <p>A leader whose process dies closes its connections, and each follower sees its own
- * connection to the leader drop (50-75 ms after a {@code kill -9} of a node's JVM, the time the
- * kernel takes to tear the process down; {@link PeerConnections} keeps that connection open).
+ * connection to the leader drop (35-115 ms after a {@code kill -9} of a node's JVM in
+ * LeaderKillIT, the time the kernel takes to tear the process down; {@link PeerConnections} keeps
+ * that connection open).
  * The voters are ordered by id, starting after the leader. Once the connection is down, the
  * first of them (rank 0) stands as soon as it has heard nothing for the minimum election timeout
  * plus {@link #MARGIN}: the other followers grant a pre-vote only after that long without their
