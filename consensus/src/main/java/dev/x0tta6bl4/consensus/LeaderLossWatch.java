@@ -20,8 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>A leader whose process dies closes its connections, and each follower sees its own
  * connection to the leader drop (35-115 ms after a {@code kill -9} of a node's JVM in
  * LeaderKillIT, the time the kernel takes to tear the process down; {@link PeerConnections} keeps
- * that connection open).
- * The voters are ordered by id, starting after the leader. Once the connection is down, the
+ * that connection open). The voters are ordered by id, starting after the leader. Once the connection is down, the
  * first of them (rank 0) stands as soon as it has heard nothing for the minimum election timeout
  * plus {@link #MARGIN}: the other followers grant a pre-vote only after that long without their
  * leader, and they last heard from it at about the same time (under writes the leader sends to
@@ -40,7 +39,10 @@ import org.slf4j.LoggerFactory;
 final class LeaderLossWatch {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderLossWatch.class);
 
-  /** How far beyond the minimum election timeout the successor waits, for clock jitter. */
+  /**
+   * How far beyond the minimum election timeout the successor waits: room for the other
+   * followers having heard the leader's last message a little later than it did.
+   */
   static final Duration MARGIN = Duration.ofMillis(20);
   /** How often a member looks at its connection to the leader. */
   static final Duration PERIOD = Duration.ofMillis(10);
