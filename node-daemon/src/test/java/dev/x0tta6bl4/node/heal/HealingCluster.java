@@ -160,9 +160,14 @@ final class HealingCluster implements AutoCloseable {
     LocalNode local = n.container().get(LocalNode.class);
     HealingModule raft = RaftHealing.forNode(config, local, n.container());
     HealingModule node = NodeHealing.forNode(config, local, n.container());
-    // Composed like the node's HealingComponent (clear-ticks 2 as mapek.clear-ticks' default).
+    // Composed like the node's HealingComponent (clear-ticks 2 as mapek.clear-ticks' default),
+    // but with room for 100 action starts a minute instead of mapek.rate-limit's 20: the seeded
+    // injection soaks start an action every second or two, and under the default a loop refuses
+    // its 21st start within a minute by design (RaftHealingInjectionTest's 40 injections hit it at
+    // the 28th: a snapshot-and-purge "blocked: rate-limit"). The limit itself is the planner's,
+    // tested there.
     return TestLoops.loop(Clock.systemUTC(), new SimpleMeterRegistry(), mode, actions,
-        a -> checked(n.id(), a), 2, raft, node);
+        a -> checked(n.id(), a), 2, 100, raft, node);
   }
 
   private Actuator checked(String nodeId, Actuator a) {

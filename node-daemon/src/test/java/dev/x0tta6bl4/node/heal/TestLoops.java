@@ -26,15 +26,19 @@ final class TestLoops {
 
   static ControlLoop loop(Clock clock, MeterRegistry registry, Mode mode,
       HealingModule... modules) {
-    return loop(clock, registry, mode, Runnable::run, a -> a, 1, modules);
+    return loop(clock, registry, mode, Runnable::run, a -> a, 1, 20, modules);
   }
 
-  /** With an executor for actions and a wrapper around every actuator (invariant checks). */
+  /**
+   * With an executor for actions, a wrapper around every actuator (invariant checks) and the
+   * number of action starts allowed per minute ({@code mapek.rate-limit}, 20 by default).
+   */
   static ControlLoop loop(Clock clock, MeterRegistry registry, Mode mode, Executor executor,
-      UnaryOperator<Actuator> wrap, int clearTicks, HealingModule... modules) {
+      UnaryOperator<Actuator> wrap, int clearTicks, int startsPerMinute,
+      HealingModule... modules) {
     ControlLoopBuilder b = ControlLoop.builder().clock(clock).executor(executor)
         .meterRegistry(registry).knowledge(KnowledgeBase.inMemory(16, 1_000)).mode(mode)
-        .clearTicks(clearTicks);
+        .clearTicks(clearTicks).rateLimit(startsPerMinute, Duration.ofMinutes(1));
     return HealingComponent.assemble(b, List.of(modules), "n0", 0, registry, wrap).build();
   }
 
