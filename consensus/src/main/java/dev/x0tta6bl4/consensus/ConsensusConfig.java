@@ -223,6 +223,10 @@ public final class ConsensusConfig {
     Builder firstElectionTimeout(Duration min, Duration max) {
       this.firstElectionTimeoutMin = positive("firstElectionTimeoutMin", min);
       this.firstElectionTimeoutMax = positive("firstElectionTimeoutMax", max);
+      if (max.compareTo(min) <= 0) {
+        throw new IllegalArgumentException("firstElectionTimeoutMax " + max
+            + " must be greater than firstElectionTimeoutMin " + min);
+      }
       return this;
     }
 

@@ -171,8 +171,9 @@ public final class ReplicatedStore implements AutoCloseable {
     this.batcher = new CommandBatcher(config.maxBatchOps(), config.maxInFlightBatches(),
         this::submit, metrics.batchedOps::increment);
     registerGauges();
-    if (config.fastFailover() && DivisionMember.SUPPORTED
-        && (config.voters().size() > 1 || config.joining())) {
+    // Also on a lone voter: add-voter may grow its group while it runs. While the member leads
+    // or follows a live connection, a check is a few field reads.
+    if (config.fastFailover() && DivisionMember.SUPPORTED) {
       LeaderLossWatch watch = new LeaderLossWatch(config.nodeId(),
           new DivisionMember(server, groupId), config.electionTimeoutMin(),
           LeaderLossWatch.step(config.electionTimeoutMin(), config.electionTimeoutMax()),

@@ -1,6 +1,7 @@
 package dev.x0tta6bl4.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,5 +22,26 @@ class RaftPropertiesTest {
     assertThat(RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(p)
         .toLong(TimeUnit.MILLISECONDS)).isEqualTo(450);
     assertThat(RaftServerConfigKeys.LeaderElection.preVote(p)).isTrue();
+  }
+
+  @Test
+  void server_firstElectionTimeout_setWhenGiven_otherwiseTheElectionTimeout() {
+    ConsensusConfig.Builder b = ConsensusConfig.builder("n1", Path.of("raft"))
+        .electionTimeout(Duration.ofSeconds(2), Duration.ofSeconds(30));
+    org.apache.ratis.conf.RaftProperties plain = RaftProperties.server(b.build());
+    org.apache.ratis.conf.RaftProperties quick = RaftProperties.server(
+        b.firstElectionTimeout(Duration.ofMillis(150), Duration.ofMillis(300)).build());
+
+    assertThat(RaftServerConfigKeys.Rpc.firstElectionTimeoutMin(plain)
+        .toLong(TimeUnit.MILLISECONDS)).isEqualTo(2_000);
+    assertThat(RaftServerConfigKeys.Rpc.firstElectionTimeoutMin(quick)
+        .toLong(TimeUnit.MILLISECONDS)).isEqualTo(150);
+    assertThat(RaftServerConfigKeys.Rpc.firstElectionTimeoutMax(quick)
+        .toLong(TimeUnit.MILLISECONDS)).isEqualTo(300);
+    assertThatThrownBy(() -> b.firstElectionTimeout(Duration.ofMillis(300),
+        Duration.ofMillis(300)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("firstElectionTimeoutMax PT0.3S must be greater than"
+            + " firstElectionTimeoutMin PT0.3S");
   }
 }
